@@ -1,0 +1,22 @@
+"""``python -m evidence [DATA_DIR]``: check the evidence base; exit 1 with the list of problems."""
+
+import sys
+
+from evidence.ledger import EvidenceError, load
+
+
+def main(argv: list[str]) -> int:
+    try:
+        evidence = load(argv[0] if argv else None)
+    except EvidenceError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(
+        f"evidence ok: {len(evidence.sources)} sources, {len(evidence.claims)} claims, "
+        "every quote found in its own source"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

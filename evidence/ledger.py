@@ -1,0 +1,335 @@
+"""Load and check the evidence base: the source register, the source texts and the claims ledger.
+
+Everything the book shows comes through :func:`load`, which either returns a
+fully checked :class:`Evidence` or raises one :class:`EvidenceError` listing
+every problem found, each naming the file, the row and the field. Nothing is
+written while checking, so a failed check leaves no half-built output behind.
+
+The checks, in order (a later stage runs only when the earlier ones pass,
+because its messages would be noise otherwise):
+
+1. files: ``datapackage.json`` and each CSV exist, are non-empty UTF-8
+   without a byte-order mark;
+2. headers: each CSV has exactly the columns its Table Schema names;
+3. rows: types, required fields, enums, patterns, unique ids and the foreign
+   key ``claims.source_id -> sources.source_id``, checked by the
+   Frictionless library against ``datapackage.json``; an empty ledger;
+4. sources: each file exists and still has the recorded SHA-256;
+5. claims: numeric rows carry unit and qualifier and consistent bounds, and
+   every quote is found verbatim (see :mod:`evidence.quotes`) in its own source.
+
+Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from evidence import quotes
+
+DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+PACKAGE_FILE = "datapackage.json"
+NUMERIC_COLUMNS = ("value", "lower", "upper")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the evidence base, located as precisely as possible."""
+
+    file: str
+    message: str
+    row: int | None = None
+    field: str | None = None
+    record: str | None = None  # the row's id, so the reader can search for it
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}" + (f" ({self.record})" if self.record else ""))
+        if self.field is not None:
+            where.append(f"field '{self.field}'")
+        return ", ".join(where) + ": " + self.message
+
+
+class EvidenceError(Exception):
+    """The evidence base failed its checks; ``problems`` lists each finding."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = [f"The evidence base has {len(problems)} problem(s):"]
+        lines += [f"  - {problem}" for problem in problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The checked evidence base: tables as pandas DataFrames plus the normalised source texts."""
+
+    sources: pd.DataFrame
+    claims: pd.DataFrame
+    texts: dict[str, str]  # source_id -> normalised text
+    descriptor: dict
+
+    def claim(self, claim_id: str) -> pd.Series:
+        """The ledger row ``claim_id`` (KeyError names the id if it is not in the ledger)."""
+        try:
+            return self.claims.loc[claim_id]
+        except KeyError:
+            raise KeyError(f"claim '{claim_id}' is not in data/claims.csv") from None
+
+    def value(self, claim_id: str) -> float:
+        """The numeric value of a point claim; raises if the claim has none."""
+        value = self.claim(claim_id)["value"]
+        if pd.isna(value):
+            raise ValueError(f"claim '{claim_id}' has no point value")
+        return float(value)
+
+
+def load(data_dir: Path | str | None = None) -> Evidence:
+    """Check the evidence base in ``data_dir`` and return it, or raise :class:`EvidenceError`."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    descriptor, texts_by_resource = _read_files(data_dir)
+    _check_headers(data_dir, descriptor, texts_by_resource)
+    tables = {name: _frame(text) for name, text in texts_by_resource.items()}
+    _check_rows(data_dir, descriptor, tables)
+    sources = tables["sources"]
+    claims = _typed_claims(tables["claims"])
+    texts = _check_source_files(data_dir, sources)
+    _check_claims(data_dir, claims, texts)
+    return Evidence(
+        sources=sources.set_index("source_id", drop=False),
+        claims=claims.set_index("claim_id", drop=False),
+        texts=texts,
+        descriptor=descriptor,
+    )
+
+
+def _label(data_dir: Path, name: str) -> str:
+    """How a file is named in messages: relative to the project, e.g. ``data/claims.csv``."""
+    return f"{data_dir.name}/{name}"
+
+
+def _decode(raw: bytes, label: str) -> tuple[str | None, Problem | None]:
+    """Decode UTF-8 strictly; a failure names the row (line) and byte that broke it."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, Problem(label, "starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start : error.start + 1].hex()
+        return None, Problem(
+            label,
+            f"is not UTF-8: byte 0x{byte} at line {line} cannot be decoded; save the file as UTF-8",
+            row=line,
+        )
+
+
+def _read_files(data_dir: Path) -> tuple[dict, dict[str, str]]:
+    package_path = data_dir / PACKAGE_FILE
+    if not package_path.is_file():
+        raise EvidenceError([Problem(_label(data_dir, PACKAGE_FILE), "is missing")])
+    descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+    problems: list[Problem] = []
+    texts: dict[str, str] = {}
+    for resource in descriptor["resources"]:
+        label = _label(data_dir, resource["path"])
+        path = data_dir / resource["path"]
+        if not path.is_file():
+            problems.append(Problem(label, "is missing"))
+            continue
+        raw = path.read_bytes()
+        if not raw.strip():
+            problems.append(Problem(label, "is empty: it needs a header row and at least one row of data"))
+            continue
+        text, problem = _decode(raw, label)
+        if problem:
+            problems.append(problem)
+        else:
+            texts[resource["name"]] = text
+    if problems:
+        raise EvidenceError(problems)
+    return descriptor, texts
+
+
+def _check_headers(data_dir: Path, descriptor: dict, texts: dict[str, str]) -> None:
+    problems = []
+    for resource in descriptor["resources"]:
+        label = _label(data_dir, resource["path"])
+        header = next(csv.reader(io.StringIO(texts[resource["name"]])))
+        expected = [field["name"] for field in resource["schema"]["fields"]]
+        for column in expected:
+            if column not in header:
+                problems.append(Problem(label, "required column is missing from the header", row=1, field=column))
+        for column in header:
+            if column not in expected:
+                problems.append(
+                    Problem(
+                        label,
+                        "unknown column (not in the Table Schema in datapackage.json; "
+                        f"expected columns: {', '.join(expected)})",
+                        row=1,
+                        field=column,
+                    )
+                )
+        for column in {c for c in header if header.count(c) > 1}:
+            problems.append(Problem(label, "column appears more than once in the header", row=1, field=column))
+    if problems:
+        raise EvidenceError(problems)
+
+
+def _frame(text: str) -> pd.DataFrame:
+    """All cells as strings, empty cells as empty strings: types are checked by the schema."""
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def _check_rows(data_dir: Path, descriptor: dict, tables: dict[str, pd.DataFrame]) -> None:
+    from frictionless import Detector, Package  # imported here: a second or so, only when checking
+
+    problems = []
+    for resource in descriptor["resources"]:
+        if tables[resource["name"]].empty:
+            what = "the claims ledger is empty" if resource["name"] == "claims" else "the file has no rows"
+            problems.append(Problem(_label(data_dir, resource["path"]), f"{what}: only a header, no data rows"))
+    if problems:
+        raise EvidenceError(problems)
+
+    package = Package(descriptor, basepath=str(data_dir), detector=Detector(schema_sync=True))
+    report = package.validate()
+    id_field = {r["name"]: r["schema"]["primaryKey"][0] for r in descriptor["resources"]}
+    seen = set()
+    for task in report.tasks:
+        name = task.name
+        label = _label(data_dir, task.place if not task.place.startswith("/") else Path(task.place).name)
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            field = getattr(error, "field_name", None)
+            record = None
+            if row is not None and 0 <= row - 2 < len(tables[name]):
+                record = f"{id_field[name]} '{tables[name].iloc[row - 2][id_field[name]]}'"
+            if error.type == "primary-key":
+                continue  # the same finding as the unique-error on the key column
+            if error.type == "foreign-key":
+                field = error.field_names[0]
+            message = _explain(error, data_dir)
+            key = (label, row, field, message)
+            if key not in seen:
+                seen.add(key)
+                problems.append(Problem(label, message, row=row, field=field, record=record))
+    for error in report.errors:  # package-level errors (e.g. a broken descriptor)
+        problems.append(Problem(_label(data_dir, PACKAGE_FILE), error.message))
+    if problems:
+        raise EvidenceError(problems)
+
+
+def _explain(error, data_dir: Path) -> str:
+    """A sentence for a Frictionless error, in the words of the person fixing the CSV."""
+    cell = getattr(error, "cell", None)
+    if error.type == "type-error":
+        field_type = error.note.split('"')[1].split("/")[0] if '"' in error.note else "valid value"
+        article = "an" if field_type[0] in "aeiou" else "a"
+        return f"'{cell}' is not {article} {field_type}"
+    if error.type == "unique-error":
+        first = error.note.rsplit(" ", 1)[-1]
+        return f"duplicate value '{cell}': already used in row {first}; ids must be unique"
+    if error.type == "foreign-key":
+        value = error.note.split('values "')[1].split('"')[0] if 'values "' in error.note else "?"
+        return f"unknown source id '{value}': it is not a source_id in {_label(data_dir, 'sources.csv')}"
+    if error.type == "constraint-error":
+        return f"'{cell}' is not allowed here: {error.note}"
+    return error.message
+
+
+def _typed_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as floats (NaN when empty); the schema check has already proved they parse."""
+    claims = claims.copy()
+    for column in NUMERIC_COLUMNS:
+        claims[column] = pd.to_numeric(claims[column].replace("", None), errors="raise").astype(float)
+    return claims
+
+
+def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]:
+    label = _label(data_dir, "sources.csv")
+    problems, texts = [], {}
+    for position, source in enumerate(sources.itertuples(index=False), start=2):
+        path = data_dir / "sources" / source.file
+        record = f"source_id '{source.source_id}'"
+        if not path.is_file():
+            problems.append(
+                Problem(label, f"source file {_label(data_dir, 'sources/' + source.file)} is missing", position, "file", record)
+            )
+            continue
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != source.sha256:
+            problems.append(
+                Problem(
+                    label,
+                    f"source file {_label(data_dir, 'sources/' + source.file)} has been altered: its sha256 is "
+                    f"{digest}, the register records {source.sha256}. Sources are kept as received; "
+                    "if a new version is intended, update sha256 and re-check every quote.",
+                    position,
+                    "sha256",
+                    record,
+                )
+            )
+            continue
+        text, problem = _decode(raw.removeprefix(b"\xef\xbb\xbf"), _label(data_dir, "sources/" + source.file))
+        if problem:
+            problems.append(problem)
+            continue
+        texts[source.source_id] = quotes.normalise(text)
+    if problems:
+        raise EvidenceError(problems)
+    return texts
+
+
+def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -> None:
+    label = _label(data_dir, "claims.csv")
+    problems = []
+    for position, claim in enumerate(claims.itertuples(index=False), start=2):
+        record = f"claim_id '{claim.claim_id}'"
+
+        def add(message: str, field: str) -> None:
+            problems.append(Problem(label, message, position, field, record))
+
+        numbers = {c: getattr(claim, c) for c in NUMERIC_COLUMNS if not pd.isna(getattr(claim, c))}
+        if numbers:
+            for column in ("unit", "qualifier"):
+                if not getattr(claim, column):
+                    add(f"a numeric claim needs a {column}", column)
+            if "lower" in numbers and "upper" in numbers and numbers["lower"] > numbers["upper"]:
+                add(f"lower bound {numbers['lower']:g} is above upper bound {numbers['upper']:g}", "lower")
+            if claim.qualifier == "range" and not ("lower" in numbers and "upper" in numbers):
+                add("a 'range' claim needs both lower and upper", "qualifier")
+        elif claim.unit or claim.qualifier:
+            add("unit and qualifier are for numeric claims; this row has no value, lower or upper", "value")
+
+        own_text = texts[claim.source_id]
+        if quotes.find_quote(claim.quote, own_text):
+            continue
+        elsewhere = [sid for sid, text in texts.items() if sid != claim.source_id and quotes.find_quote(claim.quote, text)]
+        if elsewhere:
+            add(
+                f"quote not found in its source '{claim.source_id}', but it is in {', '.join(repr(s) for s in elsewhere)}: "
+                "is source_id wrong?",
+                "quote",
+            )
+            continue
+        missing = quotes.first_missing_piece(claim.quote, own_text)
+        passage, ratio = quotes.closest_passage(missing, own_text)
+        add(
+            f"quote not found in source '{claim.source_id}'. Not found: \"{missing}\". "
+            f"Closest passage in the source ({ratio:.0%} similar): \"{passage}\"",
+            "quote",
+        )
+    if problems:
+        raise EvidenceError(problems)

@@ -1,0 +1,82 @@
+"""Tables derived from the evidence base. Each is computed from the ledger, never typed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from evidence.ledger import Evidence
+
+KIND_LABELS = {
+    "news-report": "news report",
+    "radio-transcript": "radio transcript",
+    "blog": "news blog post",
+    "blog-with-comments": "blog post with reader comments",
+    "policy-paper": "policy paper",
+}
+
+DATE_CERTAINTY_LABELS = {
+    "stated-in-text": "date stated in the text",
+    "external-copy": "date taken from a public copy of the original",
+    "inferred": "date not stated; inferred from internal evidence",
+    "unknown": "date not stated",
+}
+
+NOT_STATED = "not stated in the source"
+
+
+def short_name(source: pd.Series) -> str:
+    """How the book names a source in tables: outlet and date, or what is known of it."""
+    outlet = source["outlet"] or "Unnamed policy paper"
+    date = source["published"] or "undated"
+    return f"{outlet} ({date})"
+
+
+def source_register(evidence: Evidence) -> pd.DataFrame:
+    """One row per source with its metadata and the number of claims it supports."""
+    counts = evidence.claims.groupby("source_id").size()
+    rows = []
+    for source_id, source in evidence.sources.iterrows():
+        rows.append(
+            {
+                "Source id": source_id,
+                "Outlet": source["outlet"] or NOT_STATED,
+                "Kind": KIND_LABELS[source["kind"]],
+                "Author": source["author"] or NOT_STATED,
+                "Published": source["published"] or NOT_STATED,
+                "Claims": int(counts.get(source_id, 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def claims_by_source_and_topic(evidence: Evidence) -> pd.DataFrame:
+    """Claims per source (rows) and topic (columns), with totals; topics in schema order."""
+    topics = _topic_order(evidence)
+    table = pd.crosstab(evidence.claims["source_id"], evidence.claims["topic"])
+    table = table.reindex(index=evidence.sources.index, columns=[t for t in topics if t in table.columns], fill_value=0)
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum(axis=0)
+    table.index.name = "source"
+    return table.reset_index()
+
+
+def reliability_notes(evidence: Evidence) -> list[tuple[str, str]]:
+    """A short note per source: kind, how certain its date is, and what it relies on."""
+    notes = []
+    for source_id, source in evidence.sources.iterrows():
+        numeric = evidence.claims[(evidence.claims["source_id"] == source_id) & evidence.claims["value"].notna()]
+        text = (
+            f"{KIND_LABELS[source['kind']].capitalize()}; {DATE_CERTAINTY_LABELS[source['date_certainty']]}"
+            f"{' (' + source['published'] + ')' if source['published'] else ''}. "
+            f"Relies on: {source['relies_on']} "
+            f"Supports {len(evidence.claims[evidence.claims['source_id'] == source_id])} claims, "
+            f"{len(numeric)} of them with a point value. Provenance: {source['notes']}"
+        )
+        title = f"“{source['title']}”" if source["title"] else "Title not stated"
+        notes.append((f"{short_name(source)}, {title} [{source_id}].", text))
+    return notes
+
+
+def _topic_order(evidence: Evidence) -> list[str]:
+    claims_schema = next(r for r in evidence.descriptor["resources"] if r["name"] == "claims")["schema"]
+    return next(f for f in claims_schema["fields"] if f["name"] == "topic")["constraints"]["enum"]
