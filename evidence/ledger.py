@@ -77,6 +77,7 @@ class Evidence:
     claims: pd.DataFrame
     texts: dict[str, str]  # source_id -> normalised text
     descriptor: dict
+    tables: dict[str, pd.DataFrame]  # every resource of datapackage.json, by name, typed
 
     def claim(self, claim_id: str) -> pd.Series:
         """The ledger row ``claim_id`` (KeyError names the id if it is not in the ledger)."""
@@ -100,15 +101,15 @@ def load(data_dir: Path | str | None = None) -> Evidence:
     _check_headers(data_dir, descriptor, texts_by_resource)
     tables = {name: _frame(text) for name, text in texts_by_resource.items()}
     _check_rows(data_dir, descriptor, tables)
-    sources = tables["sources"]
-    claims = _typed_claims(tables["claims"])
-    texts = _check_source_files(data_dir, sources)
-    _check_claims(data_dir, claims, texts)
+    typed = {r["name"]: _typed(tables[r["name"]], r["schema"]) for r in descriptor["resources"]}
+    texts = _check_source_files(data_dir, typed["sources"])
+    _check_claims(data_dir, typed["claims"], texts)
     return Evidence(
-        sources=sources.set_index("source_id", drop=False),
-        claims=claims.set_index("claim_id", drop=False),
+        sources=typed["sources"].set_index("source_id", drop=False),
+        claims=typed["claims"].set_index("claim_id", drop=False),
         texts=texts,
         descriptor=descriptor,
+        tables=typed,
     )
 
 
@@ -248,12 +249,13 @@ def _explain(error, data_dir: Path) -> str:
     return error.message
 
 
-def _typed_claims(claims: pd.DataFrame) -> pd.DataFrame:
-    """Numbers as floats (NaN when empty); the schema check has already proved they parse."""
-    claims = claims.copy()
-    for column in NUMERIC_COLUMNS:
-        claims[column] = pd.to_numeric(claims[column].replace("", None), errors="raise").astype(float)
-    return claims
+def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    """Number and integer fields as floats (NaN when empty); the schema check has proved they parse."""
+    frame = frame.copy()
+    for field in schema["fields"]:
+        if field["type"] in ("number", "integer"):
+            frame[field["name"]] = pd.to_numeric(frame[field["name"]].replace("", None)).astype(float)
+    return frame
 
 
 def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]:
