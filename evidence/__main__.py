@@ -2,12 +2,12 @@
 
 import sys
 
-from evidence.ledger import EvidenceError, load
+from evidence.ledger import EvidenceError, check_all
 
 
 def main(argv: list[str]) -> int:
     try:
-        evidence = load(argv[0] if argv else None)
+        evidence = check_all(argv[0] if argv else None)
     except EvidenceError as error:
         print(error, file=sys.stderr)
         return 1

@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,36 @@ class EvidenceError(Exception):
         super().__init__("\n".join(lines))
 
 
+CORE = ("sources", "claims")  # every chapter needs these; other tables are read when first used
+
+
+class Tables(Mapping):
+    """The data package's tables by resource name, typed; a table is read and checked on first use.
+
+    Reading only what a chapter uses keeps the chapter's inputs honest: the build
+    re-executes a chapter when a file it read changes, and only then.
+    """
+
+    def __init__(self, data_dir: Path, descriptor: dict, core: dict[str, pd.DataFrame]):
+        self._data_dir = data_dir
+        self._descriptor = descriptor
+        self._loaded = dict(core)
+        self._names = [r["name"] for r in descriptor["resources"]]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(f"no table '{name}' in {_label(self._data_dir, PACKAGE_FILE)}")
+        if name not in self._loaded:
+            self._loaded[name] = _load_resources(self._data_dir, self._descriptor, [*CORE, name])[name]
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """The checked evidence base: tables as pandas DataFrames plus the normalised source texts."""
@@ -77,7 +108,7 @@ class Evidence:
     claims: pd.DataFrame
     texts: dict[str, str]  # source_id -> normalised text
     descriptor: dict
-    tables: dict[str, pd.DataFrame]  # every resource of datapackage.json, by name, typed
+    tables: Tables  # every resource of datapackage.json, by name, typed, read on first use
 
     def claim(self, claim_id: str) -> pd.Series:
         """The ledger row ``claim_id`` (KeyError names the id if it is not in the ledger)."""
@@ -95,22 +126,44 @@ class Evidence:
 
 
 def load(data_dir: Path | str | None = None) -> Evidence:
-    """Check the evidence base in ``data_dir`` and return it, or raise :class:`EvidenceError`."""
+    """Check the core of the evidence base (register, source texts, ledger) and return it.
+
+    Raises :class:`EvidenceError` listing every problem. Other tables are checked when
+    first read through ``evidence.tables``; :func:`check_all` checks everything at once.
+    """
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
-    descriptor, texts_by_resource = _read_files(data_dir)
-    _check_headers(data_dir, descriptor, texts_by_resource)
-    tables = {name: _frame(text) for name, text in texts_by_resource.items()}
-    _check_rows(data_dir, descriptor, tables)
-    typed = {r["name"]: _typed(tables[r["name"]], r["schema"]) for r in descriptor["resources"]}
-    texts = _check_source_files(data_dir, typed["sources"])
-    _check_claims(data_dir, typed["claims"], texts)
+    descriptor = _read_descriptor(data_dir)
+    core = _load_resources(data_dir, descriptor, list(CORE))
+    texts = _check_source_files(data_dir, core["sources"])
+    _check_claims(data_dir, core["claims"], texts)
     return Evidence(
-        sources=typed["sources"].set_index("source_id", drop=False),
-        claims=typed["claims"].set_index("claim_id", drop=False),
+        sources=core["sources"].set_index("source_id", drop=False),
+        claims=core["claims"].set_index("claim_id", drop=False),
         texts=texts,
         descriptor=descriptor,
-        tables=typed,
+        tables=Tables(data_dir, descriptor, core),
     )
+
+
+def check_all(data_dir: Path | str | None = None) -> Evidence:
+    """Check every file of the evidence base (what ``make check`` and the build run first)."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    descriptor = _read_descriptor(data_dir)
+    _load_resources(data_dir, descriptor, [r["name"] for r in descriptor["resources"]])
+    evidence = load(data_dir)
+    for name in evidence.tables:
+        evidence.tables[name]
+    return evidence
+
+
+def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[str, pd.DataFrame]:
+    """Read, check and type the named resources (stages 1-3 of the module docstring)."""
+    resources = [r for r in descriptor["resources"] if r["name"] in names]
+    texts = _read_files(data_dir, resources)
+    _check_headers(data_dir, resources, texts)
+    frames = {name: _frame(text) for name, text in texts.items()}
+    _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
+    return {r["name"]: _typed(frames[r["name"]], r["schema"]) for r in resources}
 
 
 def _label(data_dir: Path, name: str) -> str:
@@ -134,14 +187,17 @@ def _decode(raw: bytes, label: str) -> tuple[str | None, Problem | None]:
         )
 
 
-def _read_files(data_dir: Path) -> tuple[dict, dict[str, str]]:
+def _read_descriptor(data_dir: Path) -> dict:
     package_path = data_dir / PACKAGE_FILE
     if not package_path.is_file():
         raise EvidenceError([Problem(_label(data_dir, PACKAGE_FILE), "is missing")])
-    descriptor = json.loads(package_path.read_text(encoding="utf-8"))
+    return json.loads(package_path.read_text(encoding="utf-8"))
+
+
+def _read_files(data_dir: Path, resources: list[dict]) -> dict[str, str]:
     problems: list[Problem] = []
     texts: dict[str, str] = {}
-    for resource in descriptor["resources"]:
+    for resource in resources:
         label = _label(data_dir, resource["path"])
         path = data_dir / resource["path"]
         if not path.is_file():
@@ -158,12 +214,12 @@ def _read_files(data_dir: Path) -> tuple[dict, dict[str, str]]:
             texts[resource["name"]] = text
     if problems:
         raise EvidenceError(problems)
-    return descriptor, texts
+    return texts
 
 
-def _check_headers(data_dir: Path, descriptor: dict, texts: dict[str, str]) -> None:
+def _check_headers(data_dir: Path, resources: list[dict], texts: dict[str, str]) -> None:
     problems = []
-    for resource in descriptor["resources"]:
+    for resource in resources:
         label = _label(data_dir, resource["path"])
         header = next(csv.reader(io.StringIO(texts[resource["name"]])))
         expected = [field["name"] for field in resource["schema"]["fields"]]

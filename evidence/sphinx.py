@@ -8,6 +8,9 @@
   never typed twice and always matches its source.
 - Ends every chapter page with "Cite this chapter": an APA line and a BibTeX entry
   made from CITATION.cff (:mod:`evidence.citation`).
+- Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
+  the data zip (:mod:`evidence.datazip`) at the root of the HTML book.
+- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.inputs`).
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
   function so its top-level names cannot clash with Sphinx's own scripts, plus
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
 from functools import lru_cache
 
 from docutils import nodes
@@ -28,8 +32,10 @@ from sphinx.errors import SphinxError
 from sphinx.util.docutils import SphinxDirective
 
 from evidence.citation import chapter_citation
+from evidence.datazip import ZIP_NAME, write_zip
+from evidence import inputs
 from evidence.display import escape_markdown
-from evidence.ledger import DATA_DIR, Evidence, EvidenceError, load
+from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
 
 VEGA_FILE = "vega-bundle.js"
 DRAW_FILE = "evidence-charts.js"
@@ -44,7 +50,7 @@ class EvidenceCheckFailed(SphinxError):
 
 @lru_cache(maxsize=1)
 def _evidence() -> Evidence:
-    return load()
+    return check_all()
 
 
 def _check_evidence(app: Sphinx, config: Config) -> None:
@@ -121,10 +127,62 @@ def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     (sections[0] if sections else doctree).append(box)
 
 
+def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Put the executed notebook beside the page source so the theme's download menu lists .ipynb.
+
+    sphinx-book-theme does this only when a launch service (Binder, Colab…) is configured;
+    the book has none, so that no button points nowhere.
+    """
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if executed.exists():
+        target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(executed.read_bytes())
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        write_zip(Path(app.outdir) / ZIP_NAME)
+
+
+def _inputs_dir(app: Sphinx) -> Path:
+    folder = Path(app.doctreedir).parent / "evidence-inputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Before a page is parsed (and, if needed, executed): stamp its inputs' digest, ask the kernel to record."""
+    folder = _inputs_dir(app)
+    fresh = folder / f"{docname.replace('/', '--')}.new"
+    fresh.unlink(missing_ok=True)
+    os.environ[inputs.ENV_VAR] = str(fresh)
+    recorded = inputs.read_manifest(folder / f"{docname.replace('/', '--')}.txt")
+    if recorded:
+        source[0] = inputs.stamp_first_code_cell(source[0], inputs.digest(recorded))
+
+
+def _note_inputs(app: Sphinx, doctree: nodes.document) -> None:
+    """After a page is read: keep what its kernel recorded, and make those files the page's dependencies."""
+    folder = _inputs_dir(app)
+    name = app.env.docname.replace("/", "--")
+    fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
+    if fresh.exists():
+        fresh.replace(manifest)
+    for path in inputs.read_manifest(manifest):
+        app.env.note_dependency(str(path))
+    os.environ.pop(inputs.ENV_VAR, None)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_evidence)
     app.add_directive("claim-quote", ClaimQuote)
     app.connect("builder-inited", _write_static_files)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
+    app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
+    app.connect("build-finished", _write_data_zip)
+    app.connect("source-read", _stamp_inputs)
+    app.connect("doctree-read", _note_inputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,86 @@
+"""Which files a chapter's code read, so the build can re-execute exactly the chapters whose inputs changed.
+
+Jupyter Book's execution cache keys on a notebook's code cells only: edit a CSV and a
+cached chapter would keep its old numbers. The book closes that gap in two halves:
+
+- in the kernel (this module, when the build sets ``EVIDENCE_INPUTS_FILE``): an audit
+  hook records every file of ``data/`` and every module of ``evidence/`` that the
+  chapter's code opens, appending each path to that file;
+- in Sphinx (:mod:`evidence.sphinx`): those files become the page's dependencies (so a
+  change makes Sphinx re-read the page) and their digest is written into the page's
+  first code cell as a comment (so the changed code cell misses the cache and the
+  chapter re-executes). A chapter whose inputs did not change keeps its cache entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACKED = (ROOT / "data", ROOT / "evidence")
+ENV_VAR = "EVIDENCE_INPUTS_FILE"
+MARKER = "# evidence inputs sha256:"
+
+
+def _tracked(path: Path) -> Path | None:
+    """The project file behind an opened path (a module's .pyc stands for its .py), or None."""
+    if path.suffix == ".pyc" and path.parent.name == "__pycache__":
+        path = path.parent.parent / (path.name.split(".")[0] + ".py")
+    if any(path.is_relative_to(folder) for folder in TRACKED) and path.suffix in {".csv", ".json", ".txt", ".py"}:
+        return path
+    return None
+
+
+def start_recording() -> None:
+    """Record the project files this process opens into the file named by $EVIDENCE_INPUTS_FILE."""
+    target = os.environ.get(ENV_VAR)
+    if not target:
+        return
+    seen: set[Path] = set()
+
+    def record(path: Path) -> None:
+        tracked = _tracked(path)
+        if tracked is not None and tracked not in seen:
+            seen.add(tracked)
+            with open(target, "a", encoding="utf-8") as manifest:
+                manifest.write(f"{tracked.relative_to(ROOT).as_posix()}\n")
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open" and isinstance(args[0], (str, Path)):
+            record(Path(os.path.abspath(args[0])))
+
+    for module in list(sys.modules.values()):  # modules loaded before the hook
+        if getattr(module, "__file__", None):
+            record(Path(module.__file__).resolve())
+    sys.addaudithook(hook)
+
+
+def read_manifest(manifest: Path) -> list[Path]:
+    """The recorded inputs that still exist, sorted."""
+    if not manifest.exists():
+        return []
+    names = {line.strip() for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return sorted(ROOT / name for name in names if (ROOT / name).exists())
+
+
+def digest(paths: list[Path]) -> str:
+    """One SHA-256 over the names and contents of the given files."""
+    total = hashlib.sha256()
+    for path in sorted(paths):
+        total.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return total.hexdigest()
+
+
+def stamp_first_code_cell(source: str, inputs_digest: str) -> str:
+    """Add the inputs' digest as a comment at the end of the first code cell of a MyST notebook."""
+    lines = source.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith("```{code-cell}")), None)
+    if start is None:
+        return source
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("```")), None)
+    if end is None:
+        return source
+    return "\n".join([*lines[:end], f"{MARKER} {inputs_digest}", *lines[end:]])
