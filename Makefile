@@ -1,12 +1,14 @@
-# Two commands for a new user: `make book` (set up and build) and `make test` (check everything).
+# Two commands for a new user: `make book` (set up, build HTML and PDF) and `make test` (check everything).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
+BUILD  := $(BIN)/jupyter-book build . -n -W --keep-going
+PDF    := _build/latex/book.pdf
 
-.PHONY: book html check test clean
+.PHONY: book html pdf check test bench clean
 
-book: html
+book: html pdf
 
 # A fresh virtual environment with the pinned requirements and the project's own package.
 $(STAMP): requirements.txt pyproject.toml
@@ -23,12 +25,20 @@ check: $(STAMP)
 	$(BIN)/python -m evidence
 
 html: check
-	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	$(BUILD) --builder html
 	@echo "The book is in _build/html/index.html"
 
-test: html
-	scripts/system-deps
+pdf: check
+	scripts/system-deps pdf
+	$(BUILD) --builder pdflatex
+	@echo "The PDF is $(PDF)"
+
+test: book
+	scripts/system-deps browser
 	$(BIN)/python -m pytest
+
+bench: check
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf _build

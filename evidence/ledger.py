@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,7 +250,7 @@ def _frame(text: str) -> pd.DataFrame:
 
 
 def _check_rows(data_dir: Path, descriptor: dict, tables: dict[str, pd.DataFrame]) -> None:
-    from frictionless import Detector, Package  # imported here: a second or so, only when checking
+    from frictionless import Package  # imported here: a second or so, only when checking
 
     problems = []
     for resource in descriptor["resources"]:
@@ -259,7 +260,7 @@ def _check_rows(data_dir: Path, descriptor: dict, tables: dict[str, pd.DataFrame
     if problems:
         raise EvidenceError(problems)
 
-    package = Package(descriptor, basepath=str(data_dir), detector=Detector(schema_sync=True))
+    package = Package(descriptor, basepath=str(data_dir))
     report = package.validate()
     id_field = {r["name"]: r["schema"]["primaryKey"][0] for r in descriptor["resources"]}
     seen = set()
@@ -276,7 +277,7 @@ def _check_rows(data_dir: Path, descriptor: dict, tables: dict[str, pd.DataFrame
                 continue  # the same finding as the unique-error on the key column
             if error.type == "foreign-key":
                 field = error.field_names[0]
-            message = _explain(error, data_dir)
+            message = _explain(error, data_dir, descriptor)
             key = (label, row, field, message)
             if key not in seen:
                 seen.add(key)
@@ -287,7 +288,7 @@ def _check_rows(data_dir: Path, descriptor: dict, tables: dict[str, pd.DataFrame
         raise EvidenceError(problems)
 
 
-def _explain(error, data_dir: Path) -> str:
+def _explain(error, data_dir: Path, descriptor: dict) -> str:
     """A sentence for a Frictionless error, in the words of the person fixing the CSV."""
     cell = getattr(error, "cell", None)
     if error.type == "type-error":
@@ -298,8 +299,11 @@ def _explain(error, data_dir: Path) -> str:
         first = error.note.rsplit(" ", 1)[-1]
         return f"duplicate value '{cell}': already used in row {first}; ids must be unique"
     if error.type == "foreign-key":
-        value = error.note.split('values "')[1].split('"')[0] if 'values "' in error.note else "?"
-        return f"unknown source id '{value}': it is not a source_id in {_label(data_dir, 'sources.csv')}"
+        match = re.search(r'values "(.*?)" not found in the lookup table "(.*?)" as "(.*?)"', error.note)
+        value, table, field = match.groups() if match else ("?", "?", "?")
+        label = next((r["path"] for r in descriptor["resources"] if r["name"] == table), table)
+        what = "source id" if field == "source_id" else field.replace("_", " ")
+        return f"unknown {what} '{value}': it is not a {field} in {_label(data_dir, label)}"
     if error.type == "constraint-error":
         return f"'{cell}' is not allowed here: {error.note}"
     return error.message

@@ -1,0 +1,98 @@
+"""The whole-book PDF (after `make pdf`): what a reader who prints the book gets.
+
+Every chapter title, the key findings and the bibliography are in the text; the charts are in
+it as vector graphics; every chapter's tables are typeset; and no page has ink in its margins
+(the sign of a line, table or chart running off the page).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import ROOT
+
+PDF = ROOT / "_build" / "latex" / "book.pdf"
+pytestmark = pytest.mark.skipif(not PDF.exists(), reason="build the PDF first: make pdf")
+
+
+def chapter_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def chapter_title(file: str) -> str:
+    text = (ROOT / f"{file}.md").read_text(encoding="utf-8")
+    return re.search(r"^# (.+)$", text, flags=re.MULTILINE).group(1).strip()
+
+
+@pytest.fixture(scope="module")
+def pdf_text() -> str:
+    text = subprocess.run(["pdftotext", "-layout", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_chapter_title_is_in_the_pdf(pdf_text):
+    for file in chapter_files():
+        assert chapter_title(file) in pdf_text, file
+
+
+def test_pdf_has_contents_bibliography_and_page_numbers(pdf_text):
+    assert "Contents" in pdf_text
+    assert "Bennett" in pdf_text and "Fitsanakis" in pdf_text and "Myre" in pdf_text
+    info = subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages > 10
+    # Page numbers: the last page's text ends with (or contains) its number in the footer.
+    last = subprocess.run(["pdftotext", "-f", str(pages), "-l", str(pages), str(PDF), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert re.search(r"\b\d+\b", last)
+
+
+def test_charts_are_vector_graphics_in_the_pdf():
+    chart_pdfs = list((ROOT / "_build" / "latex").glob("*.pdf"))
+    chart_pdfs = [p for p in chart_pdfs if p.name != "book.pdf"]
+    html_charts = sum(
+        page.read_text(encoding="utf-8").count('class="evidence-chart"')
+        for page in (ROOT / "_build" / "html" / "chapters").glob("*.html")
+    )
+    assert len(chart_pdfs) >= html_charts
+    tex = (ROOT / "_build" / "latex" / "book.tex").read_text(encoding="utf-8")
+    assert tex.count("\\sphinxincludegraphics") >= html_charts
+    raster = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True).stdout
+    assert len(raster.strip().splitlines()) <= 2, "charts must be vector, not raster images"
+
+
+def test_tables_are_typeset_not_printed_as_objects():
+    tex = (ROOT / "_build" / "latex" / "book.tex").read_text(encoding="utf-8")
+    assert "Styler at 0x" not in tex and "<evidence.display" not in tex
+    assert tex.count("\\begin{tabulary}") + tex.count("\\begin{longtable}") + tex.count("\\begin{tabular}") >= len(
+        chapter_files()
+    ) - 2
+
+
+def _gray_pages(resolution: int = 40) -> list[np.ndarray]:
+    out = subprocess.run(["pdftoppm", "-gray", "-r", str(resolution), str(PDF)], capture_output=True, check=True).stdout
+    pages, position = [], 0
+    while position < len(out):
+        header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", out[position:])
+        width, height = int(header.group(1)), int(header.group(2))
+        start = position + header.end()
+        pages.append(np.frombuffer(out[start : start + width * height], dtype=np.uint8).reshape(height, width))
+        position = start + width * height
+    return pages
+
+
+def test_nothing_runs_into_the_margins():
+    """Ink in the outer 4 % of a page's width means text, a table or a chart ran off the page."""
+    for number, page in enumerate(_gray_pages(), start=1):
+        band = max(1, int(page.shape[1] * 0.04))
+        for side, strip in (("left", page[:, :band]), ("right", page[:, -band:])):
+            assert strip.min() > 200, f"page {number}: ink in the {side} margin"
