@@ -11,6 +11,7 @@
 - Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
   the data zip (:mod:`evidence.datazip`) at the root of the HTML book.
 - Re-executes exactly the chapters whose inputs changed (:mod:`evidence.inputs`).
+- Provides ``evidence-glossary``: the glossary, generated from data/glossary.csv.
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
   function so its top-level names cannot clash with Sphinx's own scripts, plus
@@ -146,6 +147,34 @@ def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:
         write_zip(Path(app.outdir) / ZIP_NAME)
 
 
+class EvidenceGlossary(SphinxDirective):
+    """``{evidence-glossary}``: a Sphinx glossary from data/glossary.csv, each term with its source's words.
+
+    Terms become linkable from any chapter with ``{term}`Returnee```. Every string from
+    data is escaped, so a definition or quote is shown as the characters it is.
+    """
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(str(DATA_DIR / "glossary.csv"))
+        self.env.note_dependency(str(DATA_DIR / "claims.csv"))
+        evidence = _evidence()
+        lines = ["```{glossary}", ":sorted:", ""]
+        for entry in evidence.tables["glossary"].itertuples(index=False):
+            claim = evidence.claim(entry.claim_id)
+            lines += [
+                escape_markdown(entry.term),
+                f"  {escape_markdown(entry.definition)}",
+                "",
+                f"  In the sources: “{escape_markdown(claim['quote'])}” — {escape_markdown(claim['speaker'])}, "
+                f"{escape_markdown(claim['stated'])}, in {{cite:t}}`{claim['source_id']}`.",
+                "",
+            ]
+        lines.append("```")
+        container = nodes.container(classes=["evidence-glossary"])
+        self.state.nested_parse(StringList(lines, source="data/glossary.csv"), self.content_offset, container)
+        return container.children
+
+
 def _inputs_dir(app: Sphinx) -> Path:
     folder = Path(app.doctreedir).parent / "evidence-inputs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -178,6 +207,7 @@ def _note_inputs(app: Sphinx, doctree: nodes.document) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _check_evidence)
     app.add_directive("claim-quote", ClaimQuote)
+    app.add_directive("evidence-glossary", EvidenceGlossary)
     app.connect("builder-inited", _write_static_files)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)

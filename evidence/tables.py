@@ -49,14 +49,15 @@ def source_register(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def claims_by_source_and_topic(evidence: Evidence) -> pd.DataFrame:
-    """Claims per source (rows) and topic (columns), with totals; topics in schema order."""
-    topics = _topic_order(evidence)
-    table = pd.crosstab(evidence.claims["source_id"], evidence.claims["topic"])
-    table = table.reindex(index=evidence.sources.index, columns=[t for t in topics if t in table.columns], fill_value=0)
-    table["total"] = table.sum(axis=1)
-    table.loc["total"] = table.sum(axis=0)
-    table.index.name = "source"
+def claims_by_topic_and_source(evidence: Evidence) -> pd.DataFrame:
+    """Claims per topic (rows, in schema order) and source (columns), with totals both ways."""
+    topics = [t for t in _topic_order(evidence) if t in set(evidence.claims["topic"])]
+    table = pd.crosstab(evidence.claims["topic"], evidence.claims["source_id"])
+    table = table.reindex(index=topics, columns=evidence.sources.index, fill_value=0)
+    table.columns = [evidence.sources.loc[sid, "outlet"] or "Policy paper" for sid in table.columns]
+    table["Total"] = table.sum(axis=1)
+    table.loc["Total"] = table.sum(axis=0)
+    table.index.name = "Topic"
     return table.reset_index()
 
 
