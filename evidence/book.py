@@ -33,6 +33,13 @@ UNIT_WORDS = {
 }
 
 
+def qualifier_wording() -> pd.DataFrame:
+    """Each ledger qualifier and the words the prose uses for it (for the methods appendix)."""
+    return pd.DataFrame(
+        [{"Qualifier": q, "Written as": (w.strip() or "(the number alone)") + " …"} for q, w in QUALIFIER_WORDS.items()]
+    )
+
+
 def number(value: float) -> str:
     """A count as the book prints it: thousands separated, no decimals unless needed."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"

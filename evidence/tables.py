@@ -23,6 +23,13 @@ DATE_CERTAINTY_LABELS = {
 
 NOT_STATED = "not stated in the source"
 
+PATTERN_WORDS = {
+    r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$": "a date: YYYY, YYYY-MM or YYYY-MM-DD",
+    r"^[a-z0-9]+(-[a-z0-9]+)*$": "lower-case words joined by hyphens",
+    r"^[0-9a-f]{64}$": "64 hexadecimal digits",
+    r"^[a-z0-9-]+\.txt$": "a .txt file name",
+}
+
 
 def short_name(source: pd.Series) -> str:
     """How the book names a source in tables: outlet and date, or what is known of it."""
@@ -81,3 +88,42 @@ def reliability_notes(evidence: Evidence) -> list[tuple[str, str]]:
 def _topic_order(evidence: Evidence) -> list[str]:
     claims_schema = next(r for r in evidence.descriptor["resources"] if r["name"] == "claims")["schema"]
     return next(f for f in claims_schema["fields"] if f["name"] == "topic")["constraints"]["enum"]
+
+
+def data_package_resources(evidence: Evidence) -> pd.DataFrame:
+    """One row per table of the data package: file, title, rows, what it holds."""
+    rows = []
+    for resource in evidence.descriptor["resources"]:
+        rows.append(
+            {
+                "File": f"data/{resource['path']}",
+                "Table": resource.get("title", resource["name"]),
+                "Rows": len(evidence.tables[resource["name"]]),
+                "Description": resource.get("description", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def schema_fields(evidence: Evidence, resource_name: str) -> pd.DataFrame:
+    """The Table Schema of one resource as a readable table: field, type, rules, meaning."""
+    resource = next(r for r in evidence.descriptor["resources"] if r["name"] == resource_name)
+    foreign = {fk["fields"][0]: fk["reference"] for fk in resource["schema"].get("foreignKeys", [])}
+    rows = []
+    for field in resource["schema"]["fields"]:
+        constraints = field.get("constraints", {})
+        rules = []
+        if constraints.get("required"):
+            rules.append("required")
+        if constraints.get("unique"):
+            rules.append("unique")
+        if "enum" in constraints:
+            rules.append("one of: " + ", ".join(constraints["enum"]))
+        if "pattern" in constraints:
+            rules.append(PATTERN_WORDS.get(constraints["pattern"], "pattern " + constraints["pattern"]))
+        if field["name"] in foreign:
+            reference = foreign[field["name"]]
+            rules.append(f"must exist in {reference['resource']}.{reference['fields'][0]}")
+        rows.append({"Field": field["name"], "Type": field["type"], "Rules": "; ".join(rules),
+                     "Meaning": field.get("description", "")})
+    return pd.DataFrame(rows)
