@@ -172,8 +172,8 @@ def _label(data_dir: Path, name: str) -> str:
     return f"{data_dir.name}/{name}"
 
 
-def _decode(raw: bytes, label: str) -> tuple[str | None, Problem | None]:
-    """Decode UTF-8 strictly; a failure names the row (line) and byte that broke it."""
+def _decode(raw: bytes, label: str, is_table: bool = True) -> tuple[str | None, Problem | None]:
+    """Decode UTF-8 strictly; a failure names the line (for a CSV, also the row) and the byte that broke it."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, Problem(label, "starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")
     try:
@@ -184,7 +184,7 @@ def _decode(raw: bytes, label: str) -> tuple[str | None, Problem | None]:
         return None, Problem(
             label,
             f"is not UTF-8: byte 0x{byte} at line {line} cannot be decoded; save the file as UTF-8",
-            row=line,
+            row=line if is_table else None,
         )
 
 
@@ -344,7 +344,8 @@ def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]
                 )
             )
             continue
-        text, problem = _decode(raw.removeprefix(b"\xef\xbb\xbf"), _label(data_dir, "sources/" + source.file))
+        # A byte-order mark is harmless in a text file: it is skipped, not an error.
+        text, problem = _decode(raw.removeprefix(b"\xef\xbb\xbf"), _label(data_dir, "sources/" + source.file), False)
         if problem:
             problems.append(problem)
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -257,3 +258,36 @@ def test_book_build_stops_before_writing_anything_on_bad_data(data_copy, tmp_pat
     assert result.returncode != 0
     assert "quote not found in source 'npr-2017-05-04'" in result.stdout + result.stderr
     assert not list(out.rglob("*.html"))
+
+
+# --- odd encodings and a large ledger -------------------------------------------------------------
+
+
+def _replace_source(data_copy: DataCopy, source_id: str, raw: bytes) -> None:
+    rows = data_copy.rows("sources.csv")
+    row = next(r for r in rows if r["source_id"] == source_id)
+    (data_copy.path / "sources" / row["file"]).write_bytes(raw)
+    row["sha256"] = hashlib.sha256(raw).hexdigest()
+    data_copy.write("sources.csv", rows)
+
+
+def test_source_file_with_byte_order_mark_is_handled(data_copy):
+    raw = (data_copy.path / "sources" / "npr-2017-05-04.txt").read_bytes()
+    _replace_source(data_copy, "npr-2017-05-04", b"\xef\xbb\xbf" + raw)
+    evidence = load(data_copy.path)
+    assert not evidence.texts["npr-2017-05-04"].startswith("\ufeff")
+
+
+def test_source_file_in_another_encoding_is_a_clear_error(data_copy):
+    text = (data_copy.path / "sources" / "dailycaller-2017-07-21.txt").read_text(encoding="utf-8")
+    _replace_source(data_copy, "dailycaller-2017-07-21", text.encode("cp1252", errors="replace"))
+    assert "data/sources/dailycaller-2017-07-21.txt: is not UTF-8: byte 0xa0 at line 9 cannot be decoded" in load_error(data_copy)
+
+
+def test_a_ledger_of_ten_thousand_rows_validates(data_copy):
+    rows = data_copy.rows("claims.csv")
+    many = [{**rows[i % len(rows)], "claim_id": f"synthetic-{i}"} for i in range(10_000)]
+    data_copy.write("claims.csv", many)
+    evidence = load(data_copy.path)
+    assert len(evidence.claims) == 10_000
+    assert evidence.claim("synthetic-9999")["quote"] == rows[9999 % len(rows)]["quote"]
