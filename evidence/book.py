@@ -8,6 +8,8 @@ drift from the data.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from evidence.ledger import Evidence
@@ -45,17 +47,54 @@ def number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+# The words sources use for each qualifier, longest first so "nearly as many as" wins over "nearly".
+HEDGE_WORDS = (
+    "nearly as many as", "as many as", "more than", "fewer than", "less than", "close to", "an estimated",
+    "up to", "almost", "about", "around", "roughly", "nearly", "over", "some",
+)
+
+
+def _figure(claim: pd.Series) -> float:
+    """The number a claim states: its point value, or its one bound when it has only one."""
+    for column in ("value", "upper", "lower"):
+        if pd.notna(claim[column]):
+            return float(claim[column])
+    raise ValueError(f"claim '{claim['claim_id']}' has no figure to describe")
+
+
+def source_hedge(claim: pd.Series) -> str | None:
+    """The hedge word the quote puts right before the figure ('almost 7,200' -> 'almost'), if any."""
+    from evidence.quotes import normalise
+
+    figure = number(_figure(claim))
+    quote = normalise(claim.get("quote", "") or "")
+    for shown in dict.fromkeys((figure, figure.replace(",", ""))):
+        match = re.search(rf"([A-Za-z ]*?)\b{re.escape(shown)}(?![\d,])", quote)
+        if match:
+            before = match.group(1).strip().lower()
+            return next((h for h in HEDGE_WORDS if before == h or before.endswith(" " + h)), None)
+    return None
+
+
 def describe(claim: pd.Series, unit: bool = True) -> str:
-    """A ledger figure in words, hedged exactly as its source hedges it (e.g. 'more than 30,000')."""
-    if pd.notna(claim["lower"]) and pd.notna(claim["upper"]) and pd.isna(claim["value"]):
-        amount = f"{number(claim['lower'])}–{number(claim['upper'])}"
-    elif pd.notna(claim["value"]):
-        amount = QUALIFIER_WORDS[claim["qualifier"]] + number(claim["value"])
-    else:
-        raise ValueError(f"claim '{claim['claim_id']}' has no figure to describe")
+    """A ledger figure in words, hedged exactly as its source hedges it (e.g. 'more than 30,000').
+
+    The hedge is the source's own word where the quote has one right before the number
+    ('almost', 'roughly', 'over'); otherwise the ledger's qualifier in words. A claim with
+    only one bound ('up to 2,000') is described by that bound, never as a point; a claim
+    with no figure (a statement) is described as ''.
+    """
+    if not claim["unit"]:
+        return ""  # a statement, not a figure
+    unit_words = UNIT_WORDS[claim["unit"]] if unit else ""
     if claim["unit"] == "rank":
         return f"rank {number(claim['value'])}"
-    return amount + (UNIT_WORDS[claim["unit"]] if unit else "")
+    if pd.notna(claim["lower"]) and pd.notna(claim["upper"]) and pd.isna(claim["value"]):
+        return f"{number(claim['lower'])}–{number(claim['upper'])}{unit_words}"
+    figure = _figure(claim)
+    hedge = source_hedge(claim)
+    words = f"{hedge} " if hedge else ("" if claim["qualifier"] == "exact" else QUALIFIER_WORDS[claim["qualifier"]])
+    return f"{words}{number(figure)}{unit_words}"
 
 
 def glue_claims(evidence: Evidence, names: dict[str, str]) -> None:
@@ -84,14 +123,17 @@ def ratio(high: float, low: float) -> float:
 def comparison(evidence: Evidence, pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
     """Two sources' figures for the same quantity, side by side, with the gap between them.
 
-    ``pairs`` holds (what is compared, claim id A, claim id B). Difference and ratio are
-    computed only when both claims carry a point value; a bound or a range is shown in
-    words but not turned into a point.
+    ``pairs`` holds (what is compared, claim id A, claim id B). The gap is computed from the
+    stated numbers; when either is a bound or a rounded figure the caveat says so, since the
+    true gap may then be larger or smaller. Figures in different units (a total against a
+    monthly rate) get no difference or ratio.
     """
     rows = []
     for what, id_a, id_b in pairs:
         a, b = evidence.claim(id_a), evidence.claim(id_b)
-        both_points = pd.notna(a["value"]) and pd.notna(b["value"])
+        figure_a, figure_b = _figure(a), _figure(b)
+        hedged = [describe(c) for c in (a, b) if c["qualifier"] not in ("exact", "")]
+        comparable = a["unit"] == b["unit"]  # a total against a monthly rate has no meaningful difference
         rows.append(
             {
                 "Quantity": what,
@@ -99,8 +141,10 @@ def comparison(evidence: Evidence, pairs: list[tuple[str, str, str]]) -> pd.Data
                 "Source A": f"{a['speaker']}, {a['stated']} ({short_name(evidence.sources.loc[a['source_id']])})",
                 "Figure B": describe(b),
                 "Source B": f"{b['speaker']}, {b['stated']} ({short_name(evidence.sources.loc[b['source_id']])})",
-                "B minus A": number(b["value"] - a["value"]) if both_points else "",
-                "Ratio B/A": f"{b['value'] / a['value']:.2f}" if both_points and a["value"] else "",
+                "B minus A": number(figure_b - figure_a) if comparable else "",
+                "Ratio B/A": f"{figure_b / figure_a:.2f}" if comparable and figure_a else "",
+                "Caveat": ("stated figures are hedged (" + "; ".join(hedged) + "): the true gap may differ")
+                if hedged else "",
                 "Claims": f"{id_a}, {id_b}",
             }
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import textwrap
 import urllib.parse
 
 import altair as alt
@@ -54,9 +55,13 @@ def theme() -> alt.theme.ThemeConfig:
     }
 
 
-def titled(chart: alt.TopLevelMixin, title: str, source: str) -> alt.TopLevelMixin:
-    """Give a chart its title and a source line (the subtitle), so both travel with the image."""
-    return chart.properties(title=alt.TitleParams(title, subtitle=[f"Source: {source}"]))
+def titled(chart: alt.TopLevelMixin, title: str, source: str, width: int = 90) -> alt.TopLevelMixin:
+    """Give a chart its title and a source line (the subtitle), so both travel with the image.
+
+    The source line is wrapped at ``width`` characters: a long one would otherwise widen
+    the chart past the page.
+    """
+    return chart.properties(title=alt.TitleParams(title, subtitle=textwrap.wrap(f"Source: {source}", width)))
 
 
 class Figure:

@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRACKED = (ROOT / "data", ROOT / "evidence")
+# The package's code, and the data folder it reads (EVIDENCE_DATA_DIR may move that elsewhere).
+TRACKED = (ROOT / "evidence", Path(os.environ.get("EVIDENCE_DATA_DIR", ROOT / "data")).resolve())
 ENV_VAR = "EVIDENCE_INPUTS_FILE"
 MARKER = "# evidence inputs sha256:"
 
@@ -46,7 +47,7 @@ def start_recording() -> None:
         if tracked is not None and tracked not in seen:
             seen.add(tracked)
             with open(target, "a", encoding="utf-8") as manifest:
-                manifest.write(f"{tracked.relative_to(ROOT).as_posix()}\n")
+                manifest.write(f"{tracked.as_posix()}\n")
 
     def hook(event: str, args: tuple) -> None:
         if event == "open" and isinstance(args[0], (str, Path)):
@@ -59,18 +60,18 @@ def start_recording() -> None:
 
 
 def read_manifest(manifest: Path) -> list[Path]:
-    """The recorded inputs that still exist, sorted."""
+    """The recorded inputs (absolute paths) that still exist, sorted."""
     if not manifest.exists():
         return []
     names = {line.strip() for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()}
-    return sorted(ROOT / name for name in names if (ROOT / name).exists())
+    return sorted(Path(name) for name in names if Path(name).exists())
 
 
 def digest(paths: list[Path]) -> str:
     """One SHA-256 over the names and contents of the given files."""
     total = hashlib.sha256()
     for path in sorted(paths):
-        total.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        total.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return total.hexdigest()
 
 

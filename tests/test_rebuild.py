@@ -60,10 +60,11 @@ def edit(path: Path, old: str, new: str) -> None:
 def readers_of(project: Path, data_file: str) -> list[str]:
     """Chapters whose last execution read ``data_file`` (recorded by evidence.inputs)."""
     folder = project / "_build" / "evidence-inputs"
+    target = (project / data_file).as_posix()
     return sorted(
         m.stem.split("--", 1)[1]
         for m in folder.glob("chapters--*.txt")
-        if data_file in m.read_text(encoding="utf-8").split()
+        if target in m.read_text(encoding="utf-8").split()
     )
 
 

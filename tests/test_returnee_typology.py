@@ -1,0 +1,296 @@
+"""The returnee-typology chapter: its crosswalk table, derived figures, charts and prose against the ledger."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from conftest import DATA, ROOT
+from evidence import EvidenceError, load, quotes
+from evidence import typology
+from evidence.charts import PALETTE
+
+CHAPTER = ROOT / "chapters" / "returnee-typology.md"
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load(DATA)
+
+
+@pytest.fixture(scope="module")
+def table(evidence):
+    return typology.crosswalk(evidence)
+
+
+def claim(**fields) -> pd.Series:
+    """A hand-made ledger row with only the fields the functions under test read."""
+    base = {"claim_id": "x", "value": float("nan"), "lower": float("nan"), "upper": float("nan"),
+            "qualifier": "", "unit": "people", "quote": ""}
+    return pd.Series({**base, **fields})
+
+
+# --------------------------------------------------------------------------- the table itself
+
+
+def test_typology_table_is_declared_and_checked_by_frictionless(evidence):
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == "typology")
+    assert resource["schema"]["primaryKey"] == ["row_id"]
+    keys = {tuple(k["fields"]) for k in resource["schema"]["foreignKeys"]}
+    assert keys == {("claim_id",), ("detail_claim_id",)}
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["common_path"]["constraints"]["enum"] == list(typology.PATHS)
+    assert fields["framework"]["constraints"]["enum"] == list(typology.FRAMEWORKS)
+    assert len(evidence.tables["typology"]) > 0
+
+
+def test_unknown_claim_id_in_the_typology_is_reported_with_file_and_row(data_copy):
+    rows = data_copy.rows("typology.csv")
+    rows[2]["claim_id"] = "no-such-claim"
+    data_copy.write("typology.csv", rows)
+    with pytest.raises(EvidenceError) as raised:
+        load(data_copy.path).tables["typology"]
+    message = str(raised.value)
+    assert "typology.csv" in message and "row 4" in message and "no-such-claim" in message
+
+
+def test_unknown_common_path_is_rejected(data_copy):
+    rows = data_copy.rows("typology.csv")
+    rows[0]["common_path"] = "go-home"
+    data_copy.write("typology.csv", rows)
+    with pytest.raises(EvidenceError, match="go-home"):
+        load(data_copy.path).tables["typology"]
+
+
+def test_labels_and_threats_are_verbatim_in_the_cited_quotes(evidence):
+    assert typology.verbatim_problems(evidence) == []
+
+
+def test_a_label_not_in_its_quote_is_caught(evidence):
+    broken = evidence.tables["typology"].copy()
+    broken.loc[0, "type_label"] = "the most fearsome fighters"
+    broken.loc[1, "threat_as_stated"] = "extremely dangerous"
+    broken.loc[2, "mapping_note"] = "see (pp-no-such-claim)"
+    problems = typology.verbatim_problems(evidence, broken)
+    assert len(problems) == 3
+    assert "row 2" in problems[0] and "type_label" in problems[0]
+    assert "threat_as_stated" in problems[1] and "pp-no-such-claim" in problems[2]
+
+
+def test_every_framework_has_types_and_every_path_is_used(table):
+    assert set(table["framework"]) == set(typology.FRAMEWORKS)
+    assert set(table["common_path"]) | set(table["also_path"]) - {""} == set(typology.PATHS)
+
+
+def test_policy_paper_has_as_many_scenarios_as_it_says(evidence, table):
+    stated = re.search(r"(\w+) different scenarios", evidence.claim("pp-typology-five-scenarios")["quote"]).group(1)
+    scenarios = table[(table["framework"] == "policy-paper-scenarios") & (table["level"] == "type")]
+    assert len(scenarios) == NUMBER_WORDS[stated.lower()]
+    assert sorted(scenarios["type_order"]) == list(range(1, len(scenarios) + 1))
+    for order, row in scenarios.iterrows():
+        assert row["claim_id"].startswith(f"pp-scenario-{int(row['type_order'])}-")
+
+
+def test_returnee_type_counts_match_each_summary_s_own_words(evidence):
+    counts = typology.returnee_type_counts(evidence)
+    talkleft = re.search(r"(\w+) types of returnees", evidence.claim("tl-blogger-two-types-returnees")["quote"]).group(1)
+    dailycaller = re.search(r"into (\w+) groups", evidence.claim("dc-atlantic-three-groups")["quote"]).group(1)
+    assert counts["atlantic-via-talkleft"] == NUMBER_WORDS[talkleft]
+    assert counts["atlantic-via-dailycaller"] == NUMBER_WORDS[dailycaller]
+
+
+def test_talkleft_operational_type_is_read_as_also_disengaged(table):
+    row = table[table["row_id"] == "tl-operational"].iloc[0]
+    assert (row["common_path"], row["also_path"]) == ("return-operational", "return-disengaged")
+    assert "disengaged" in row["quote"] and "did not become disillusioned" in row["quote"]
+
+
+# --------------------------------------------------------------------------- derived tables
+
+
+def test_side_by_side_has_one_row_per_path_and_every_type_appears(evidence, table):
+    grid = typology.side_by_side(evidence)
+    assert list(grid.iloc[:, 0]) == list(typology.PATHS.values())
+    text = " ".join(grid.iloc[:, 1:].to_numpy().ravel())
+    for label in table["type_label"]:
+        assert typology.curly(label) in text, label
+
+
+def test_summaries_compared_marks_the_disengaged_discrepancy(evidence):
+    compared = typology.summaries_compared(evidence).set_index("Common path (the book's)")
+    disengaged = compared.loc[typology.PATHS["return-disengaged"]]
+    assert disengaged["Difference"] == "a separate type in the Daily Caller; part of another type in TalkLeft"
+    assert compared.loc[typology.PATHS["join-other-group"], "Difference"] == "only TalkLeft has it"
+
+
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        (("own", "own"), "both name a type"),
+        (("none", "none"), "neither summary"),
+        (("own", "none"), "only TalkLeft has it"),
+        (("none", "within"), "only the Daily Caller has it"),
+        (("own", "within"), "a separate type in TalkLeft; part of another type in the Daily Caller"),
+    ],
+)
+def test_difference_wording(kinds, expected):
+    assert typology._difference(kinds) == expected
+
+
+def test_threats_lists_only_stated_threats(evidence, table):
+    threats = typology.threats(evidence)
+    assert len(threats) == (table["threat_as_stated"] != "").sum()
+    for ledger_id, stated in zip(threats["Ledger"], threats["Threat as stated"]):
+        assert quotes.normalise(stated.strip("“”")) in quotes.normalise(evidence.claim(ledger_id)["quote"])
+
+
+def test_challenges_keep_the_paper_s_order_and_quotes(evidence):
+    frame = typology.challenges(evidence)
+    assert [c[0] for c in frame["Challenge"]] == sorted(c[0] for c in frame["Challenge"])
+    for ledger_id, shown in zip(frame["Ledger"], frame["In the paper's words"]):
+        assert evidence.claim(ledger_id)["source_id"] == "policy-paper-2017"
+        assert shown.startswith("“")
+
+
+def test_forecasts_are_rasmussen_s_in_date_order(evidence):
+    frame = typology.forecasts(evidence)
+    assert list(frame["Stated"]) == sorted(frame["Stated"])
+    assert set(frame["Speaker"]) == {"Nicholas Rasmussen (NCTC)"}
+
+
+# --------------------------------------------------------------------------- hedged figures and shares
+
+
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom", "direction"),
+    [
+        ("more-than", "nearly", "at least"),
+        ("more-than", "exact", "at least"),
+        ("exact", "fewer-than", "at least"),
+        ("fewer-than", "more-than", "at most"),
+        ("exact", "more-than", "at most"),
+        ("exact", "exact", "exactly"),
+        ("about", "nearly", "about"),
+        ("more-than", "more-than", "about"),
+    ],
+)
+def test_share_direction_follows_the_hedges(top, bottom, direction):
+    share = typology.share_bound(claim(value=1.0, qualifier=top), claim(value=4.0, qualifier=bottom))
+    assert share.percent == 25.0 and share.direction == direction
+
+
+def test_share_words():
+    assert typology.Share(25.86, "at least").words() == "at least about 26 per cent"
+    assert typology.Share(25.0, "exactly").words() == "25 per cent"
+    assert typology.Share(30.4, "about").words() == "about 30 per cent"
+
+
+def test_returnee_share_is_cat_returnees_over_departures(evidence):
+    share = typology.returnee_share(evidence)
+    expected = 100 * evidence.value("tl-cat-eu-returnees") / evidence.value("tl-cat-eu-departures")
+    assert share.percent == pytest.approx(expected)
+    assert share.direction == "at least"  # "more than" returnees over "almost" departures
+
+
+def test_cat_table_covers_every_cat_figure_with_its_ledger_value(evidence):
+    frame = typology.cat_table(evidence)
+    cat = evidence.claims[evidence.claims["speaker"].str.startswith("CAT") & evidence.claims["value"].notna()]
+    assert set(frame["Ledger"]) == set(cat["claim_id"])
+    for ledger_id, shown in zip(frame["Ledger"], frame["Figure as stated"]):
+        value = evidence.value(ledger_id)
+        assert f"{value:,.0f}" in shown
+
+
+def test_european_comparison_recomputes_gap_and_ratio(evidence):
+    frame = typology.european_comparison(evidence)
+    france, involved = evidence.value("pp-origin-france"), evidence.value("tl-cat-france-involved")
+    assert frame.loc[0, "B minus A"] == f"{involved - france:,.0f}"
+    assert frame.loc[0, "Ratio B/A"] == f"{involved / france:.2f}"
+    implied = evidence.value("pp-origin-western-europe-share") / 100 * evidence.value("pp-stock-total-people")
+    assert typology.western_europe_implied(evidence) == implied
+    assert frame.loc[2, "Ratio B/A"] == f"at most {evidence.value('tl-cat-eu-departures') / implied:.2f}"
+    assert len(typology.COMPARISON_LABELS) == len(frame)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _walk(spec):
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            yield from _walk(item)
+
+
+@pytest.fixture(scope="module")
+def figures(evidence):
+    return [typology.matrix_chart(evidence), typology.cat_chart(evidence), typology.outcomes_chart(evidence)]
+
+
+def test_matrix_has_one_cell_per_type_and_second_path(evidence, table):
+    data = typology.matrix_data(evidence)
+    assert len(data) == len(table) + (table["also_path"] != "").sum()
+    assert data["quote_shown"].str.startswith("“").all()
+
+
+def test_charts_carry_tooltips_with_quotes_alt_text_and_palette_colours(figures):
+    for figure in figures:
+        spec = figure.spec
+        marks = [m if isinstance(m, str) else m["type"] for m in (layer["mark"] for layer in spec.get("layer", [spec]))]
+        assert marks[0] in ("rect", "bar"), figure.name
+        tooltips = [v for k, v in _walk(spec) if k == "tooltip" and isinstance(v, list)]
+        assert tooltips and all(any(t.get("field") == "quote_shown" for t in tip) for tip in tooltips)
+        dataset = next(iter(spec["datasets"].values()))
+        assert all(row["quote_shown"].startswith("“") for row in dataset)
+        colours = {v.lower() for _, v in _walk(spec) if isinstance(v, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", v)}
+        assert colours <= {c.lower() for c in PALETTE} | {"#ffffff", "#444444", "#222222", "#e6e6e6"}, figure.name
+        assert all(v <= 560 for k, v in _walk(spec) if k == "width" and isinstance(v, (int, float)))
+        assert figure.alt_text and len(figure.data) > 0
+
+
+def test_cat_chart_labels_show_the_hedge_words(evidence, figures):
+    data = next(iter(figures[1].spec["datasets"].values()))
+    shown = {row["claim_id"]: row["as_stated"] for row in data}
+    assert shown["tl-cat-eu-departures"].startswith("almost")
+    assert shown["tl-cat-eu-returnees"].startswith("more than")
+
+
+# --------------------------------------------------------------------------- the chapter's prose
+
+
+def _prose(text: str) -> str:
+    body = text.split("---", 2)[2]
+    body = re.sub(r"```.*?```", " ", body, flags=re.S)  # code cells and directives
+    return re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", body)  # roles
+
+
+def test_every_inline_quotation_is_a_piece_of_a_ledger_quote(evidence):
+    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
+    spans = re.findall(r"“([^”]+)”", prose) + re.findall(r'"([^"\n]+)"', prose)
+    assert spans
+    ledger = [quotes.normalise(q) for q in evidence.claims["quote"]]
+    missing = [s for s in spans if not any(quotes.normalise(s) in q for q in ledger)]
+    assert missing == []
+
+
+def test_chapter_refers_only_to_existing_claims_and_glue_names(evidence):
+    text = CHAPTER.read_text(encoding="utf-8")
+    for claim_id in re.findall(r"```\{claim-quote\} (\S+)", text):
+        evidence.claim(claim_id)
+    names = set(re.findall(r"\{glue:text\}`([a-z_]+)", text))
+    assert names and names <= set(typology.glue_values(evidence))
+
+
+def test_prose_length_is_within_the_brief():
+    words = re.findall(r"[A-Za-z0-9][\w'’.,-]*", _prose(CHAPTER.read_text(encoding="utf-8")))
+    assert 1500 <= len(words) <= 3000
