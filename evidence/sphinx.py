@@ -76,8 +76,8 @@ class ClaimQuote(SphinxDirective):
         lines = [
             escape_markdown(claim["quote"]),
             "",
-            f"— {escape_markdown(claim['speaker'])}, {escape_markdown(claim['stated'])}; "
-            f"in {{cite:t}}`{claim['source_id']}` (ledger: `{claim_id}`)",
+            f"— {escape_markdown(claim['speaker'])}, {escape_markdown(claim['stated'])}, "
+            f"in {{cite:t}}`{claim['source_id']}`; ledger: `{claim_id}`",
         ]
         quote = nodes.block_quote(classes=["claim-quote"])
         self.state.nested_parse(StringList(lines, source=f"claim {claim_id}"), self.content_offset, quote)
@@ -113,6 +113,28 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if CHART_MARKER in context.get("body", ""):
         app.add_js_file(VEGA_FILE, priority=900)
         app.add_js_file(DRAW_FILE, priority=901)
+
+
+def _breakable_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the PDF, let every table break across pages and wrap its cells.
+
+    A long table would otherwise run into the footer (tabulary cannot break), and a
+    longtable without widths would not wrap its cells. Each column gets a width in
+    proportion to its longest cell (capped, so one long quote does not starve the rest).
+    """
+    if app.builder.format != "latex":
+        return
+    for table in doctree.findall(nodes.table):
+        group = next(table.findall(nodes.tgroup))
+        colspecs = [c for c in group.children if isinstance(c, nodes.colspec)]
+        longest = [8] * len(colspecs)
+        for row in group.findall(nodes.row):
+            for index, entry in enumerate(c for c in row.children if isinstance(c, nodes.entry)):
+                if index < len(longest):
+                    longest[index] = max(longest[index], min(len(entry.astext()), 60))
+        for colspec, width in zip(colspecs, longest):
+            colspec["colwidth"] = width
+        table["classes"] += ["longtable", "colwidths-given"]
 
 
 def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -211,6 +233,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _write_static_files)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
+    app.connect("doctree-resolved", _breakable_tables)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("build-finished", _write_data_zip)
     app.connect("source-read", _stamp_inputs)
