@@ -33,7 +33,12 @@ pdf: check
 	$(BUILD) --builder pdflatex
 	@echo "The PDF is $(PDF)"
 
-test: book
+# axe-core for the accessibility test, pinned in package.json / package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	command -v npm >/dev/null || scripts/system-deps node
+	npm ci --no-audit --no-fund --silent
+
+test: book node_modules/axe-core/axe.min.js
 	scripts/system-deps browser
 	$(BIN)/python -m pytest
 

@@ -68,7 +68,7 @@ class Figure:
     """A chart with its alt text and the table behind it; renders for HTML and for LaTeX."""
 
     def __init__(self, chart: alt.TopLevelMixin, alt_text: str, data: pd.DataFrame, name: str):
-        self.spec = chart.to_dict()
+        self.spec = {**chart.to_dict(), "description": alt_text}  # vega also exposes it to assistive technology
         self.alt_text = alt_text
         self.data = data
         self.name = name
@@ -84,7 +84,9 @@ class Figure:
         download = "data:text/csv;charset=utf-8," + urllib.parse.quote(self.csv())
         return (
             f'<figure class="evidence-chart" id="{self.id}-figure">'
-            f'<div id="{self.id}" class="evidence-chart-canvas" role="img" aria-label="{html.escape(self.alt_text)}"></div>'
+            # The alt text sits on a wrapper: vega-embed gives its own target div the role graphics-document.
+            f'<div class="evidence-chart-canvas" role="img" aria-label="{html.escape(self.alt_text)}">'
+            f'<div id="{self.id}"></div></div>'
             f'<script type="application/json" id="{self.id}-spec">{spec_json}</script>'
             f"<script>(window.evidenceCharts = window.evidenceCharts || []).push('{self.id}');</script>"
             '<figcaption class="evidence-chart-tools">'

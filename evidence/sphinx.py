@@ -43,6 +43,7 @@ DRAW_FILE = "evidence-charts.js"
 CHART_MARKER = 'class="evidence-chart"'
 
 STATIC = Path(__file__).resolve().parent / "static"  # evidence-charts.js, evidence.css
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # accessibility fixes to theme templates
 
 
 class EvidenceCheckFailed(SphinxError):
@@ -55,6 +56,7 @@ def _evidence() -> Evidence:
 
 
 def _check_evidence(app: Sphinx, config: Config) -> None:
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
     try:
         _evidence()
     except EvidenceError as error:
@@ -102,11 +104,14 @@ def _write_static_files(app: Sphinx) -> None:
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Vega only where there are charts; no Thebe anywhere (the book has no live kernel to launch).
+    """Vega only where there are charts; no Thebe anywhere (the book has no live kernel to launch); ARIA fixed.
 
     sphinx-thebe, which Jupyter Book always loads, declares its globals twice and so
     throws a console error on every page, and would reach a CDN if started.
     """
+    # A docutils citation list claims role="list" but holds no list items (axe: aria-required-children).
+    if "body" in context:
+        context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
     for key in ("script_files", "css_files"):
         if key in context:
             context[key][:] = [f for f in context[key] if "thebe" not in (str(f) + str(getattr(f, "attributes", "")))]
