@@ -7,16 +7,19 @@ cached chapter would keep its old numbers. The book closes that gap in two halve
   hook records every file of ``data/`` and every module of ``evidence/`` that the
   chapter's code opens, appending each path to that file;
 - in Sphinx (:mod:`evidence.sphinx`): those files become the page's dependencies (so a
-  change makes Sphinx re-read the page) and their digest is written into the page's
-  first code cell as a comment (so the changed code cell misses the cache and the
-  chapter re-executes). A chapter whose inputs did not change keeps its cache entry.
+  change makes Sphinx re-read the page), and the page's first code cell carries a stamp
+  (a comment) that changes exactly when they changed (so the cell misses the cache and
+  the chapter re-executes). A chapter whose inputs did not change keeps its stamp, and
+  with it its cache entry, even when its prose was edited (:func:`choose_stamp`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +88,29 @@ def stamp_first_code_cell(source: str, inputs_digest: str) -> str:
     if end is None:
         return source
     return "\n".join([*lines[:end], f"{MARKER} {inputs_digest}", *lines[end:]])
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """What a page's last execution used: the stamp its first cell carried, and its inputs' digest then."""
+
+    stamp: str
+    digest: str
+
+    @classmethod
+    def load(cls, path: Path) -> LastRun | None:
+        return cls(**json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
+
+
+def choose_stamp(last: LastRun | None, current_digest: str | None) -> str:
+    """The stamp for a page about to be read: unchanged while its inputs are, new when they changed.
+
+    Keeping the last stamp (even the empty one of a first run, before any inputs were known)
+    is what lets an unchanged chapter hit the cache; a new stamp forces its re-execution.
+    """
+    if last is None or current_digest is None or current_digest == last.digest:
+        return last.stamp if last else ""
+    return current_digest

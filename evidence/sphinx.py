@@ -41,6 +41,7 @@ from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
 VEGA_FILE = "vega-bundle.js"
 DRAW_FILE = "evidence-charts.js"
 CHART_MARKER = 'class="evidence-chart"'
+_STAMPS: dict[str, str] = {}  # docname -> the inputs stamp its first code cell carried in this build
 
 STATIC = Path(__file__).resolve().parent / "static"  # evidence-charts.js, evidence.css
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # accessibility fixes to theme templates
@@ -209,23 +210,25 @@ def _inputs_dir(app: Sphinx) -> Path:
 
 
 def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Before a page is parsed (and, if needed, executed): stamp its inputs' digest, ask the kernel to record."""
-    folder = _inputs_dir(app)
-    fresh = folder / f"{docname.replace('/', '--')}.new"
-    fresh.unlink(missing_ok=True)
-    os.environ[inputs.ENV_VAR] = str(fresh)
-    recorded = inputs.read_manifest(folder / f"{docname.replace('/', '--')}.txt")
-    if recorded:
-        source[0] = inputs.stamp_first_code_cell(source[0], inputs.digest(recorded))
+    """Before a page is parsed (and, if needed, executed): stamp its first cell, ask the kernel to record."""
+    folder, name = _inputs_dir(app), docname.replace("/", "--")
+    (folder / f"{name}.new").unlink(missing_ok=True)
+    os.environ[inputs.ENV_VAR] = str(folder / f"{name}.new")
+    recorded = inputs.read_manifest(folder / f"{name}.txt")
+    stamp = inputs.choose_stamp(inputs.LastRun.load(folder / f"{name}.json"), inputs.digest(recorded) if recorded else None)
+    _STAMPS[docname] = stamp
+    if stamp:
+        source[0] = inputs.stamp_first_code_cell(source[0], stamp)
 
 
 def _note_inputs(app: Sphinx, doctree: nodes.document) -> None:
-    """After a page is read: keep what its kernel recorded, and make those files the page's dependencies."""
-    folder = _inputs_dir(app)
-    name = app.env.docname.replace("/", "--")
+    """After a page is read: if its kernel ran, keep what it recorded; make those files the page's dependencies."""
+    folder, name = _inputs_dir(app), app.env.docname.replace("/", "--")
     fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
     if fresh.exists():
         fresh.replace(manifest)
+        stamp = _STAMPS.get(app.env.docname, "")
+        inputs.LastRun(stamp, inputs.digest(inputs.read_manifest(manifest))).save(folder / f"{name}.json")
     for path in inputs.read_manifest(manifest):
         app.env.note_dependency(str(path))
     os.environ.pop(inputs.ENV_VAR, None)

@@ -49,3 +49,13 @@ def test_comparison_flags_hedged_figures():
     row = book.comparison(evidence, [("total", "intel-stock-30000-people", "npr-stock-total")]).iloc[0]
     assert row["Figure A"] == "over 30,000" and row["B minus A"] == "10,000" and row["Ratio B/A"] == "1.33"
     assert "the true gap may differ" in row["Caveat"]
+
+
+def test_inputs_stamp_changes_exactly_when_the_inputs_do():
+    from evidence.inputs import LastRun, choose_stamp
+
+    assert choose_stamp(None, None) == ""  # first run: nothing known yet
+    first = LastRun(stamp="", digest="d1")
+    assert choose_stamp(first, "d1") == ""  # prose edit, same inputs: same stamp, cache hit
+    assert choose_stamp(first, "d2") == "d2"  # inputs changed: new stamp, re-execution
+    assert choose_stamp(LastRun(stamp="d2", digest="d2"), "d2") == "d2"
