@@ -157,17 +157,26 @@ def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Put the executed notebook beside the page source so the theme's download menu lists .ipynb.
+    """Put the executed notebook, with its outputs, beside the page source so the download menu lists .ipynb.
 
     sphinx-book-theme does this only when a launch service (Binder, Colab…) is configured;
-    the book has none, so that no button points nowhere.
+    the book has none, so that no button points nowhere. MyST-NB writes a notebook taken
+    from its cache before merging the cached outputs in, so those are merged here.
     """
+    import nbformat
+    from jupyter_cache import get_cache
+
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if executed.exists():
-        target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(executed.read_bytes())
-        context["ipynb_source"] = f"{pagename}.ipynb"
+    if not executed.exists():
+        return
+    notebook = nbformat.read(executed, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if code and not any(cell.get("outputs") for cell in code):
+        _, notebook = get_cache(Path(app.outdir).parent / ".jupyter_cache").merge_match_into_notebook(notebook)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:
