@@ -23,6 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import os
+import re
 from functools import lru_cache
 
 from docutils import nodes
@@ -113,6 +114,10 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     # A docutils citation list claims role="list" but holds no list items (axe: aria-required-children).
     if "body" in context:
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        # sphinx-thebe's inert launch configuration (a Binder repository the book does not use).
+        context["body"] = re.sub(
+            r'<script type="text/x-thebe-config">.*?</script>|<script>kernelName = [^<]*</script>', "", context["body"], flags=re.S
+        )
     for key in ("script_files", "css_files"):
         if key in context:
             context[key][:] = [f for f in context[key] if "thebe" not in (str(f) + str(getattr(f, "attributes", "")))]
