@@ -79,7 +79,8 @@ class Figure:
         return self.data.to_csv(index=False, lineterminator="\n")
 
     def html(self) -> str:
-        spec_json = json.dumps(self.spec, sort_keys=True).replace("</", "<\\/")
+        # Inside <script>, "<!--" or "</script" in a data string could end the element early: escape <, >, &.
+        spec_json = json.dumps(self.spec, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         table = Table(self.data, f"Data behind the chart: {self.alt_text}")._repr_html_()
         download = "data:text/csv;charset=utf-8," + urllib.parse.quote(self.csv())
         return (

@@ -65,6 +65,12 @@ def _check_evidence(app: Sphinx, config: Config) -> None:
         raise EvidenceCheckFailed(str(error)) from None
 
 
+def _keep_characters(node: nodes.Element) -> None:
+    """Show text from data exactly: no smart quotes on a verbatim quotation (Sphinx would curl straight quotes)."""
+    for element in node.findall(nodes.Element):
+        element["support_smartquotes"] = False
+
+
 class ClaimQuote(SphinxDirective):
     """``{claim-quote} CLAIM_ID``: the claim's quote as a block quotation, attributed and cited."""
 
@@ -85,6 +91,7 @@ class ClaimQuote(SphinxDirective):
         ]
         quote = nodes.block_quote(classes=["claim-quote"])
         self.state.nested_parse(StringList(lines, source=f"claim {claim_id}"), self.content_offset, quote)
+        _keep_characters(quote)
         return [quote]
 
 
@@ -214,6 +221,7 @@ class EvidenceGlossary(SphinxDirective):
         lines.append("```")
         container = nodes.container(classes=["evidence-glossary"])
         self.state.nested_parse(StringList(lines, source="data/glossary.csv"), self.content_offset, container)
+        _keep_characters(container)
         return container.children
 
 
