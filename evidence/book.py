@@ -124,15 +124,14 @@ def comparison(evidence: Evidence, pairs: list[tuple[str, str, str]]) -> pd.Data
     """Two sources' figures for the same quantity, side by side, with the gap between them.
 
     ``pairs`` holds (what is compared, claim id A, claim id B). The gap is computed from the
-    stated numbers; when either is a bound or a rounded figure the caveat says so, since the
-    true gap may then be larger or smaller. Figures in different units (a total against a
-    monthly rate) get no difference or ratio.
+    stated numbers, each shown with its hedge; the chapters say how a bound or a rounded
+    figure limits what the gap means. Figures in different units (a total against a monthly
+    rate) get no difference or ratio.
     """
     rows = []
     for what, id_a, id_b in pairs:
         a, b = evidence.claim(id_a), evidence.claim(id_b)
         figure_a, figure_b = _figure(a), _figure(b)
-        hedged = [describe(c) for c in (a, b) if c["qualifier"] not in ("exact", "")]
         comparable = a["unit"] == b["unit"]  # a total against a monthly rate has no meaningful difference
         rows.append(
             {
@@ -143,8 +142,6 @@ def comparison(evidence: Evidence, pairs: list[tuple[str, str, str]]) -> pd.Data
                 "Source B": f"{b['speaker']}, {b['stated']} ({short_name(evidence.sources.loc[b['source_id']])})",
                 "B minus A": number(figure_b - figure_a) if comparable else "",
                 "Ratio B/A": f"{figure_b / figure_a:.2f}" if comparable and figure_a else "",
-                "Caveat": ("stated figures are hedged (" + "; ".join(hedged) + "): the true gap may differ")
-                if hedged else "",
                 "Claims": f"{id_a}, {id_b}",
             }
         )

@@ -44,11 +44,12 @@ def test_a_range_and_a_statement():
     assert book.describe(claim(unit="")) == ""
 
 
-def test_comparison_flags_hedged_figures():
+def test_comparison_shows_hedged_figures_and_skips_unlike_units():
     evidence = load(DATA)
     row = book.comparison(evidence, [("total", "intel-stock-30000-people", "npr-stock-total")]).iloc[0]
     assert row["Figure A"] == "over 30,000" and row["B minus A"] == "10,000" and row["Ratio B/A"] == "1.33"
-    assert "the true gap may differ" in row["Caveat"]
+    mixed = book.comparison(evidence, [("2016", "pp-flow-mid-2016", "intel-flow-50-since-2016")]).iloc[0]
+    assert mixed["B minus A"] == "" and mixed["Ratio B/A"] == ""
 
 
 def test_inputs_stamp_changes_exactly_when_the_inputs_do():
