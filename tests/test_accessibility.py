@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HTML, ROOT
-from test_browser import CHROMIUM, PAGES, PageVisit
+from conftest import CHROMIUM, ROOT, PageVisit
+from test_browser import PAGES
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -20,16 +20,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (scripts/system-deps)"),
     pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: npm ci"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
 
 
 def serious_violations(visit: PageVisit) -> list[str]:

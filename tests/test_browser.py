@@ -6,14 +6,11 @@ quote, nothing tries to leave the machine, and the console stays free of errors.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import HTML
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from conftest import CHROMIUM, HTML, PageVisit
 PAGES = sorted((HTML / "chapters").glob("*.html"))
 
 # Console messages that are not the book's fault, each with the reason it is tolerated.
@@ -23,43 +20,6 @@ pytestmark = [
     pytest.mark.skipif(not PAGES, reason="build the book first: make html"),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (scripts/system-deps)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
-class PageVisit:
-    """A page opened with every non-file request blocked and recorded, and its console collected."""
-
-    def __init__(self, browser, path: Path, color_scheme: str = "light"):
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
-        self.page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.route("**/*", self._route)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-        charts = self.page.locator(".evidence-chart-canvas")
-        for index in range(charts.count()):
-            charts.nth(index).locator("svg").first.wait_for(timeout=15000)
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-    def close(self) -> None:
-        self.page.close()
 
 
 @pytest.fixture(scope="module", params=PAGES, ids=[p.stem for p in PAGES])

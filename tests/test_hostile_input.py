@@ -31,21 +31,13 @@ import csv
 import hashlib
 import html
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".pytest_cache", "*.egg-info")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from conftest import JUPYTER_BOOK, ROOT, PageVisit, build_copy, copy_project
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -166,7 +158,7 @@ def _append_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 def make_hostile_project(target: Path) -> Path:
     """Copy the project and plant the hostile strings in its data, bibliography and one chapter."""
-    shutil.copytree(ROOT, target, ignore=IGNORE)
+    copy_project(target)
     data = target / "data"
     (data / "sources" / SOURCE["file"]).write_bytes(HOSTILE_TEXT.encode("utf-8"))
     _append_csv(data / "sources.csv", [SOURCE])
@@ -180,23 +172,11 @@ def make_hostile_project(target: Path) -> Path:
     return target
 
 
-def build(project: Path) -> None:
-    """Build the copy's HTML with its own `evidence` package and data, as test_rebuild does."""
-    env = {**os.environ, "PYTHONPATH": str(project)}
-    env.pop("EVIDENCE_DATA_DIR", None)
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(project), "--builder", "html", "-n", "-W", "--keep-going"],
-        capture_output=True, text=True, env=env,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
-
-
 @pytest.fixture(scope="module")
 def html_dir(tmp_path_factory) -> Path:
     """The built HTML of a private copy whose evidence base carries the hostile strings."""
     project = make_hostile_project(tmp_path_factory.mktemp("hostile") / "project")
-    build(project)
+    build_copy(project)
     return project / "_build" / "html"
 
 
@@ -285,43 +265,8 @@ def test_raw_html_holds_no_live_markup(html_dir):
 # --------------------------------------------------------------------------- in the browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (scripts/system-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
-class PageVisit:
-    """A page opened with every non-file request blocked, every dialog (alert, confirm…) recorded."""
-
-    def __init__(self, browser, path: Path):
-        self.dialogs: list[str] = []
-        self.blocked: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.page.on("dialog", self._dialog)
-        self.page.route("**/*", self._route)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-        charts = self.page.locator("figure.evidence-chart")
-        for index in range(charts.count()):
-            charts.nth(index).locator("svg").first.wait_for(timeout=15000)
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
+class HostilePageVisit(PageVisit):
+    """A page visit that can also count the elements hostile strings would create."""
 
     def injected(self) -> dict[str, int]:
         """Elements the hostile strings would create if they were parsed as markup."""
@@ -334,9 +279,6 @@ class PageVisit:
             })"""
         )
 
-    def close(self) -> None:
-        self.page.close()
-
 
 @pytest.fixture(scope="module")
 def pages(html_dir, browser):
@@ -345,7 +287,7 @@ def pages(html_dir, browser):
 
     def visit(name: str) -> PageVisit:
         if name not in opened:
-            opened[name] = PageVisit(browser, html_dir / "chapters" / f"{name}.html")
+            opened[name] = HostilePageVisit(browser, html_dir / "chapters" / f"{name}.html")
         return opened[name]
 
     yield visit
@@ -481,7 +423,7 @@ def test_still_nothing_ran_after_reading_and_hovering(pages, name):
 
 def test_search_results_run_nothing(html_dir, browser):
     """The glossary term is in Sphinx's search index (which search.html renders with innerHTML)."""
-    visit = PageVisit(browser, html_dir / "search.html")
+    visit = HostilePageVisit(browser, html_dir / "search.html")
     try:
         visit.page.goto((html_dir / "search.html").as_uri() + "?q=hostile+term")
         visit.page.locator("#search-results li a").first.wait_for(timeout=15000)

@@ -9,38 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".pytest_cache", "*.egg-info")
-
-
-def copy_project(target: Path) -> Path:
-    shutil.copytree(ROOT, target, ignore=IGNORE)
-    return target
-
-
-def build(project: Path) -> list[str]:
-    """Build the copy's HTML (its own `evidence` package and data); return the chapters executed."""
-    env = {**os.environ, "PYTHONPATH": str(project)}
-    env.pop("EVIDENCE_DATA_DIR", None)
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(project), "--builder", "html", "-n", "-W", "--keep-going"],
-        capture_output=True, text=True, env=env,
-    )
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, log[-4000:]
-    return sorted(set(re.findall(r"chapters/([\w-]+)\.md: Executing notebook", log)))
-
+from conftest import build_copy as build
+from conftest import copy_project
 
 def notebook_chapters(project: Path) -> list[str]:
     return sorted(p.stem for p in (project / "chapters").glob("*.md") if "```{code-cell}" in p.read_text(encoding="utf-8"))
