@@ -8,93 +8,16 @@ drift from the data.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from evidence import voices
+from evidence.hedges import QUALIFIERS, UNIT_WORDS, describe, figure, number, qualifier_wording, source_hedge  # noqa: F401
 from evidence.ledger import Evidence
 from evidence.tables import short_name
 
-QUALIFIER_WORDS = {
-    "exact": "",
-    "about": "about ",
-    "more-than": "more than ",
-    "fewer-than": "fewer than ",
-    "nearly": "nearly ",
-    "up-to": "up to ",
-    "range": "",
-}
-
-UNIT_WORDS = {
-    "people": "",
-    "people-per-month": " a month",
-    "percent": " per cent",
-    "countries": " countries",
-    "rank": "",
-    "cases": " cases",
-}
-
-
-def qualifier_wording() -> pd.DataFrame:
-    """Each ledger qualifier and the words the prose uses for it (for the methods appendix)."""
-    return pd.DataFrame(
-        [{"Qualifier": q, "Written as": (w.strip() or "(the number alone)") + " …"} for q, w in QUALIFIER_WORDS.items()]
-    )
-
-
-def number(value: float) -> str:
-    """A count as the book prints it: thousands separated, no decimals unless needed."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-# The words sources use for each qualifier, longest first so "nearly as many as" wins over "nearly".
-HEDGE_WORDS = (
-    "nearly as many as", "as many as", "more than", "fewer than", "less than", "close to", "an estimated",
-    "up to", "almost", "about", "around", "roughly", "nearly", "over", "some",
-)
-
-
-def _figure(claim: pd.Series) -> float:
-    """The number a claim states: its point value, or its one bound when it has only one."""
-    for column in ("value", "upper", "lower"):
-        if pd.notna(claim[column]):
-            return float(claim[column])
-    raise ValueError(f"claim '{claim['claim_id']}' has no figure to describe")
-
-
-def source_hedge(claim: pd.Series) -> str | None:
-    """The hedge word the quote puts right before the figure ('almost 7,200' -> 'almost'), if any."""
-    from evidence.quotes import normalise
-
-    figure = number(_figure(claim))
-    quote = normalise(claim.get("quote", "") or "")
-    for shown in dict.fromkeys((figure, figure.replace(",", ""))):
-        match = re.search(rf"([A-Za-z ]*?)\b{re.escape(shown)}(?![\d,])", quote)
-        if match:
-            before = match.group(1).strip().lower()
-            return next((h for h in HEDGE_WORDS if before == h or before.endswith(" " + h)), None)
-    return None
-
-
-def describe(claim: pd.Series, unit: bool = True) -> str:
-    """A ledger figure in words, hedged exactly as its source hedges it (e.g. 'more than 30,000').
-
-    The hedge is the source's own word where the quote has one right before the number
-    ('almost', 'roughly', 'over'); otherwise the ledger's qualifier in words. A claim with
-    only one bound ('up to 2,000') is described by that bound, never as a point; a claim
-    with no figure (a statement) is described as ''.
-    """
-    if not claim["unit"]:
-        return ""  # a statement, not a figure
-    unit_words = UNIT_WORDS[claim["unit"]] if unit else ""
-    if claim["unit"] == "rank":
-        return f"rank {number(claim['value'])}"
-    if pd.notna(claim["lower"]) and pd.notna(claim["upper"]) and pd.isna(claim["value"]):
-        return f"{number(claim['lower'])}–{number(claim['upper'])}{unit_words}"
-    figure = _figure(claim)
-    hedge = source_hedge(claim)
-    words = f"{hedge} " if hedge else ("" if claim["qualifier"] == "exact" else QUALIFIER_WORDS[claim["qualifier"]])
-    return f"{words}{number(figure)}{unit_words}"
+# Hedged figures are worded in one place (evidence.hedges); these names are what the chapters call.
+QUALIFIER_WORDS = {qualifier: q.words for qualifier, q in QUALIFIERS.items()}
+_figure = figure
 
 
 def glue_claims(evidence: Evidence, names: dict[str, str]) -> None:
@@ -106,12 +29,13 @@ def glue_claims(evidence: Evidence, names: dict[str, str]) -> None:
 
 
 def provenance(evidence: Evidence, claims: pd.DataFrame) -> pd.DataFrame:
-    """Columns every chart's tooltip shows: the figure in words, its qualifier, the quote and its source."""
+    """Columns every chart's tooltip shows: the figure in words, the quote, whose words it is (credit) and its source."""
     sources = evidence.sources
     out = claims.copy()
     out["figure"] = [describe(row) if row["unit"] else "" for _, row in claims.iterrows()]
     out["source"] = [short_name(sources.loc[sid]) for sid in claims["source_id"]]
     out["quote_shown"] = [f"“{q}”" for q in claims["quote"]]
+    out["credit"] = [voices.credit(row, sources) for _, row in claims.iterrows()]
     return out
 
 
@@ -137,9 +61,9 @@ def comparison(evidence: Evidence, pairs: list[tuple[str, str, str]]) -> pd.Data
             {
                 "Quantity": what,
                 "Figure A": describe(a),
-                "Source A": f"{a['speaker']}, {a['stated']} ({short_name(evidence.sources.loc[a['source_id']])})",
+                "Source A": f"{voices.credit(a, evidence.sources)}, {a['stated']} ({short_name(evidence.sources.loc[a['source_id']])})",
                 "Figure B": describe(b),
-                "Source B": f"{b['speaker']}, {b['stated']} ({short_name(evidence.sources.loc[b['source_id']])})",
+                "Source B": f"{voices.credit(b, evidence.sources)}, {b['stated']} ({short_name(evidence.sources.loc[b['source_id']])})",
                 "B minus A": number(figure_b - figure_a) if comparable else "",
                 "Ratio B/A": f"{figure_b / figure_a:.2f}" if comparable and figure_a else "",
                 "Claims": f"{id_a}, {id_b}",
