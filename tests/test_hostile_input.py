@@ -93,8 +93,8 @@ CLAIMS = [
 ]
 
 POSITION = {
-    "position_id": "hostile-test-threat-morphing", "voice": SPEAKER, "proposition": "threat-morphing",
-    "stance": "raises-question", "claim_id": "hostile-position", "relation": "own-voice",
+    "position_id": "hostile-test-threat-morphing", "voice": SPEAKER, "mode": "narration", "speaker": SPEAKER,
+    "proposition": "threat-morphing", "stance": "raises-question", "claim_id": "hostile-position",
     "note": f"Coded for a test: {SCRIPT} {IMG}",
 }
 
