@@ -126,9 +126,8 @@ def consistency_problems(evidence: Evidence, table: pd.DataFrame | None = None) 
     headlines and quotations convey their own voice; paraphrase and reported speech someone
     else's), and the proposition must have a wording in :data:`PROPOSITIONS`.
 
-    A claim whose ``voice`` is still empty has not been credited yet (the voices table fills
-    voice and mode for every claim, and ``make check`` then requires them); such a claim
-    cannot be checked against, so its rows are not compared.
+    A claim whose ``voice`` is empty has not been credited (``make check`` reports it against
+    the voices table); there is nothing to compare its rows with, so they are not compared.
     """
     table = evidence.tables["positions"] if table is None else table
     problems = []
@@ -161,8 +160,8 @@ def consistency_problems(evidence: Evidence, table: pd.DataFrame | None = None) 
 
 
 def _credited(claim: pd.Series, row: pd.Series) -> pd.Series:
-    """The claim as credit() reads it. Until the voices table has credited a claim (empty voice),
-    the coded row's voice, mode and speaker stand in; once it has, the two are equal (checked)."""
+    """The claim as credit() reads it: for a claim not yet credited (empty voice), the coded row's
+    voice, mode and speaker stand in; otherwise the claim's own, which the row must equal (checked)."""
     if claim["voice"]:
         return claim
     filled = claim.copy()
@@ -342,7 +341,7 @@ def timeline_chart(evidence: Evidence) -> charts.Figure:
         .encode(
             x=x,
             y=y,
-            yOffset=alt.YOffset("proposition_label:N", sort=labels, scale=alt.Scale(domain=labels, paddingOuter=0.6)),
+            yOffset=alt.YOffset("proposition_label:N", sort=labels, scale=alt.Scale(domain=labels, paddingOuter=1)),
             color=alt.Color("stance_label:N", scale=_stance_scale(), title="Stance (book's coding)"),
             shape=alt.Shape("proposition_label:N", sort=labels, scale=alt.Scale(domain=labels, range=shapes),
                             title="Proposition"),
@@ -601,8 +600,7 @@ def contrasts(evidence: Evidence) -> pd.DataFrame:
     """The disagreements in words: both sides quoted from the ledger, each credited, with the book's reading."""
     return pd.DataFrame(
         {
-            "Question": [c.question for c in CONTRASTS],
-            "Kind": [c.kind for c in CONTRASTS],
+            "Question (kind of disagreement)": [f"{c.question} ({c.kind})" for c in CONTRASTS],
             "One side": [_said(evidence, c.claim_a) for c in CONTRASTS],
             "The other side": [_said(evidence, c.claim_b) for c in CONTRASTS],
             "What differs (the book's reading)": [c.reading for c in CONTRASTS],
@@ -701,8 +699,8 @@ def reading(a: pd.Series, b: pd.Series) -> str:
             text += f"; {' and '.join(bounded)}, so the true gap could be larger or smaller"
         else:
             wider = way.startswith("at least") == (gap > 0)
-            text += f"; {' and '.join(bounded)}, so the true gap is {'at least' if wider else 'at most'} that"
-            text += " (larger)" if wider else " (smaller)"
+            about = " about" if way.endswith("about") else ""
+            text += f"; {' and '.join(bounded)}, so the true gap is {'at least' if wider else 'at most'}{about} that"
     dates_a = a["period_end"] or a["stated"]
     dates_b = b["period_end"] or b["stated"]
     if dates_a != dates_b:

@@ -316,9 +316,12 @@ def _claim(value, qualifier, unit="people", period_start="", period_end="", stat
 
 def test_reading_on_hand_made_cases():
     # A is a lower bound below B: the true gap is at most the printed one.
-    assert "at most that (smaller)" in positions.reading(_claim(30000, "more-than"), _claim(40000, "about"))
+    assert "true gap is at most about that" in positions.reading(_claim(30000, "more-than"), _claim(40000, "about"))
+    assert "true gap is at most that" in positions.reading(_claim(30000, "more-than"), _claim(40000, "exact"))
     # A just under its figure and B above its figure: the true gap is at least the printed one.
-    assert "at least that (larger)" in positions.reading(_claim(90, "nearly"), _claim(100, "more-than"))
+    assert "true gap is at least that" in positions.reading(_claim(90, "nearly"), _claim(100, "more-than"))
+    # The same pair the other way round (B below A): the printed gap is still a floor.
+    assert "true gap is at least that" in positions.reading(_claim(100, "more-than"), _claim(90, "nearly"))
     # Both bounds pushing the same figure up: the gap could move either way.
     assert "larger or smaller" in positions.reading(_claim(90, "more-than"), _claim(100, "more-than"))
     # Both point figures: no hedge sentence.
