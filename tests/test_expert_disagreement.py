@@ -256,7 +256,13 @@ def test_change_of_view_on_a_hand_made_case(monkeypatch):
 def test_stance_counts_add_up(evidence, frame):
     counts = positions.stance_counts(evidence)
     assert counts[list(positions.STANCES)].to_numpy().sum() == len(frame)
-    assert counts.loc["military-defeat-not-end", "opposes"] == 0  # the prose says no voice opposes it
+    # The prose: every coded position on defeat holds that it does not end the threat, each in its own words.
+    defeat = counts.loc["military-defeat-not-end"]
+    assert defeat["supports"] == defeat["own_words"] > 0
+    assert defeat[["opposes", "qualified", "raises-question"]].sum() == 0
+    # The prose: whether most will stay is the most divided question (the most different stances).
+    stances = (counts[list(positions.STANCES)] > 0).sum(axis=1)
+    assert stances.idxmax() == "most-will-stay" and (stances == stances.max()).sum() == 1
 
 
 def test_matrix_table_has_one_line_per_position_with_its_quote(evidence, frame):
