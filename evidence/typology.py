@@ -94,7 +94,7 @@ RASMUSSEN_FORECASTS = (
 )
 
 # Two routes to attacks in the West, as the sources describe them: claim id -> the book's heading, in reading order.
-SENT = "Sent back by ISIS"
+SENT = "Fighters sent back"
 AT_HOME = "Supporters at home"
 BOTH = "Both routes together"
 ROUTES: dict[str, str] = {
@@ -256,8 +256,7 @@ def crosswalk_detail(evidence: Evidence, caption: str) -> Table:
     frame = pd.DataFrame(
         {
             "Framework": table["framework"].map(FRAMEWORK_AXIS),
-            "Type (source's words)": table.apply(_label_with_level, axis=1),
-            "Whose words": table["label_credit"],
+            "Type [whose words]": table.apply(_credited_label, axis=1),
             "Common path": table["common_path"].map(PATHS)
             + table["also_path"].map(lambda p: f"; also: {PATHS[p]}" if p else ""),
             "Why the book maps it there": table["mapping_note"],
@@ -332,7 +331,6 @@ def threats(evidence: Evidence) -> pd.DataFrame:
             "Type": stated.apply(_label_with_level, axis=1),
             "Threat as stated": stated["threat_as_stated"].map(curly),
             "Whose words": stated["threat_credit"],
-            "Common path": stated["common_path"].map(PATHS),
             "Ledger": stated["threat_claim_id"],
         }
     )
@@ -357,8 +355,8 @@ def matrix_data(evidence: Evidence) -> pd.DataFrame:
                     "role": role,
                     "type_label": _label_with_level(t),
                     "cell_text": "\n".join(textwrap.wrap(_label_with_level(t), 21)),
-                    "threat": (f"{curly(t['threat_as_stated'])} ({t['threat_credit']})" if t["threat_as_stated"]
-                               else "none stated"),
+                    "threat": (curly(t["threat_as_stated"]) + (f" ({t['threat_credit']})" if t["threat_credit"] else "")
+                               if t["threat_as_stated"] else "none stated"),
                     "quote_shown": p["quote_shown"],
                     "source": p["source"],
                     "label_credit": t["label_credit"],

@@ -405,3 +405,80 @@ def test_chapter_refers_only_to_existing_claims_and_glue_names(evidence):
 def test_prose_length_is_within_the_brief():
     words = re.findall(r"[A-Za-z0-9][\w'’.,-]*", _prose(CHAPTER.read_text(encoding="utf-8")))
     assert 1500 <= len(words) <= 3000
+
+
+# How the chapter's prose names a voice (ledger voice -> a word the paragraph must contain).
+VOICE_NAMES = {
+    "TalkLeft blogger": "blogger",
+    "The Atlantic (Clarke and Amarasingam)": "Atlantic",
+    "Daily Caller (Jonah Bennett)": "Daily Caller",
+    "NPR (Greg Myre)": "Myre",
+    "NPR anchor (unnamed)": "NPR",
+    "Nicholas Rasmussen (NCTC)": "Rasmussen",
+    "Policy paper author(s)": "paper",
+    "Aymenn J. Al-Tamimi": "Al-Tamimi",
+    "Unnamed returnee (quoted by The Atlantic)": "returnee",
+    "intelNews (Joseph Fitsanakis)": "intelNews",
+    "Philip Seib": "Seib",
+    "Barack Obama": "Obama",
+}
+
+
+def _sentences(prose: str) -> list[str]:
+    """Sentences of the prose, list items apart; an initial ("Aymenn J. Al-Tamimi") does not end one."""
+    blocks = [b for part in re.split(r"\n\s*\n", prose) for b in re.split(r"\n(?=\s*- )", part) if b.strip()]
+    return [s for b in blocks for s in re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“])", b)]
+
+
+def _uncredited(sentences: list[str], claims: pd.DataFrame) -> list[tuple[str, str]]:
+    """Quoted spans found only in claims of one voice, in a sentence that does not name that voice."""
+    voiced = claims[claims["voice"] != ""]
+    normalised = [(quotes.normalise(q), v) for q, v in zip(voiced["quote"], voiced["voice"])]
+    found = []
+    for sentence in sentences:
+        for span in re.findall(r"“([^”]+)”", sentence):
+            voices = {v for q, v in normalised if quotes.normalise(span) in q}
+            if len(voices) == 1 and VOICE_NAMES[next(iter(voices))] not in sentence:
+                found.append((span, next(iter(voices))))
+    return found
+
+
+def test_every_inline_quotation_is_credited_to_its_voice_in_its_sentence(evidence):
+    """Words found only in one voice's claims must stand in a sentence that names that voice.
+
+    This is what keeps a blogger's linking line from being passed off as The Atlantic's words.
+    """
+    assert _uncredited(_sentences(_prose(CHAPTER.read_text(encoding="utf-8"))), evidence.claims) == []
+
+
+def test_the_voice_check_of_the_prose_can_fail(evidence):
+    wrong = "TalkLeft's blogger counts the groups. The Atlantic calls the disillusioned “not a physical threat”."
+    assert _uncredited(_sentences(wrong), evidence.claims) == [("not a physical threat", "TalkLeft blogger")]
+    right = "The Atlantic does not; the blogger calls the disillusioned “not a physical threat”."
+    assert _uncredited(_sentences(right), evidence.claims) == []
+    assert _sentences("Aymenn J. Al-Tamimi wrote. Then") == ["Aymenn J. Al-Tamimi wrote.", "Then"]
+
+
+def test_chapter_quotes_the_returnee_then_the_caution_and_shows_the_new_tables():
+    text = CHAPTER.read_text(encoding="utf-8")
+    returnee = text.index("```{claim-quote} tl-returnee-would-probably-go")
+    caution = text.index("```{claim-quote} tl-altamimi-media-access-prisoners")
+    assert returnee < caution
+    assert "blogger" in text[returnee:caution]  # the blogger introduces Al-Tamimi's words
+    for call in ("typology.routes_table(", "typology.operational_wording_table(", "typology.threats_table("):
+        assert call in text
+
+
+def test_matrix_tooltips_say_whose_words_label_and_threat_are(evidence):
+    data = typology.matrix_data(evidence).set_index(["framework", "path"])
+    disillusioned = data.loc[("Atlantic via TalkLeft", typology.PATHS["return-disillusioned"])]
+    words = "TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)"
+    assert disillusioned["label_credit"] == words
+    assert disillusioned["threat"] == f"“not a physical threat” ({words})"
+    assert "()" not in " ".join(data["threat"])
+
+
+def test_crosswalk_detail_credits_each_label(evidence, table):
+    frame = typology.crosswalk_detail(evidence, "caption").frame
+    disillusioned = frame["Type [whose words]"][list(table["row_id"]).index("tl-disillusioned")]
+    assert disillusioned == "“disillusioned” [TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)]"
