@@ -315,9 +315,9 @@ def parameters(evidence: Evidence) -> list[Parameter]:
                   (STOCK_TOTAL,)),
         Parameter("rise", "Shape of the rise from zero to the peak", "shape of the rise",
                   "at-peak", "linear", "at-once",
-                  "No source describes the rise. Central: a straight line; low: nothing before the peak month; "
-                  "high: the peak rate from the month after the start (every rising path lies between them): "
-                  "book's assumption; varied one at a time only, the grid keeps the straight line", (),
+                  "No source describes the rise. Low: nothing before the peak month; high: the peak rate from "
+                  "the start (every rising path lies between them): book's assumption; varied one at a time only",
+                  (),
                   in_grid=False),
         Parameter("peak_month", "Month of the peak rate, within 2014", "peak month",
                   peak_year + 11, peak_year + 6, peak_year,
@@ -411,17 +411,14 @@ def stock_tests(evidence: Evidence) -> list[StockTest]:
     end15 = evidence.claim(STOCK_END_2015)
     horizon = dated_points(evidence)["horizon"]
     tests = [
-        StockTest("end_2015", STOCK_END_2015, month(end15["period_end"]), "over",
-                  f"'By the end of 2015': arrivals to the end of {month_label(month(end15['period_end']))}"),
+        StockTest("end_2015", STOCK_END_2015, month(end15["period_end"]), "over", "'By the end of 2015'"),
         StockTest("pp", STOCK_TOTAL, horizon, "about",
-                  f"undated paper: arrivals to the end of {month_label(horizon)}, the last month its Figure 1 "
-                  "covers (the earliest the paper can date from)"),
+                  "undated paper: the last month its Figure 1 covers, the earliest the paper can date from"),
     ]
     for key, claim_id in (("npr", STOCK_NPR), ("dc", STOCK_DC)):
         claim = evidence.claim(claim_id)
         tests.append(StockTest(key, claim_id, month(claim["stated"]) - 1, "about",
-                               f"no reference date: arrivals to the end of {month_label(month(claim['stated']) - 1)}, "
-                               f"the month before the report of {claim['stated']}"))
+                               f"no reference date: the month before the report ({claim['stated']})"))
     return tests
 
 
@@ -548,7 +545,7 @@ def comparison_2016(evidence: Evidence) -> pd.DataFrame:
             "Source A": src(bound16),
             "Figure B": f"'a total of just {book.number(total['value'])} since the beginning of 2016' (to {total['period_end']})",
             "Source B": src(total),
-            "Compared (book's computation)": f"Reading (a), a total: about {book.number(round(rates['a'], 1))} a month over "
+            "Compared (book's computation)": f"Reading (a), a total: about {rates['a']:.2f} a month over "
             f"{n16} months, and A's ceiling is {book.ratio(ceiling, rates['a']):g} times that. Reading (b), a rate: "
             f"{book.number(rates['b'])} a month, and A's ceiling is {book.ratio(ceiling, rates['b']):g} times that. "
             f"At the ceiling, {n16} months would allow fewer than {book.number(implied_total(ceiling, n16))}",
@@ -570,8 +567,8 @@ def comparison_2016(evidence: Evidence) -> pd.DataFrame:
             "Source A": src(end15),
             "Figure B": book.describe(stock) + f" (since {stock['period_start']}; the paper is undated)",
             "Source B": src(stock),
-            "Compared (book's computation)": f"B minus A: {book.number(stock['value'] - end15['value'])}, "
-            f"{direction([stock['qualifier']], [end15['qualifier']])}, since A is a lower bound",
+            "Compared (book's computation)": f"B minus A: {direction([stock['qualifier']], [end15['qualifier']])} "
+            f"{book.number(stock['value'] - end15['value'])}, since A is a lower bound",
             "Claims": f"{STOCK_END_2015}, {STOCK_TOTAL}",
         },
     ]
@@ -643,9 +640,9 @@ def assumptions_table(evidence: Evidence) -> pd.DataFrame:
 
 
 def _test_column(evidence: Evidence, t: StockTest) -> str:
-    claim = evidence.claim(t.claim_id)
-    who = {"end_2015": "intelNews", "pp": "policy paper", "npr": "NPR", "dc": "Daily Caller"}[t.key]
-    return f"{book.describe(claim)} ({who}) by {month_label(t.month)}"
+    """A short column title for one stock test: the source and the month (the caption names the figures)."""
+    who = {"end_2015": "intelNews", "pp": "Policy paper", "npr": "NPR", "dc": "Daily Caller"}[t.key]
+    return f"{who}, {month_label(t.month)}"
 
 
 def consistency_table(evidence: Evidence) -> pd.DataFrame:
@@ -682,7 +679,7 @@ def stock_tests_table(evidence: Evidence) -> pd.DataFrame:
             "Attributed to (source)": attributed(evidence, claim),
             "Tested at the end of": month_label(t.month),
             "Why that month": t.dated,
-            "Test": "more than the figure" if t.test == "over" else f"within {ABOUT_TOLERANCE:.0%} of it",
+            "Test": "more than it" if t.test == "over" else f"within {ABOUT_TOLERANCE:.0%}",
             "Central path": _rnd_number(central[f"by_{t.key}"]),
             "Combinations meeting it": f"{int(paths[f'meets_{t.key}'].sum()):,} of {len(paths):,}",
             "Claim": t.claim_id,
@@ -911,6 +908,7 @@ def key_numbers(evidence: Evidence) -> dict[str, str]:
         "central_2016_to_report": rnd(central["in_2016_to_report"]),
         "n_fit_50_a": _of(under_a["in_2016_to_report"] <= total16["value"]),
         "n_fit_400_b": _of(under_b["in_2016_to_report"] >= rates["b"] * n16),
+        "n_fit_floor_c": _of(paths["in_2016_to_report"] >= total16["value"]),
         "band_end_2015_low": rnd(paths["by_end_2015"].min()),
         "band_end_2015_high": rnd(paths["by_end_2015"].max()),
         "band_horizon_low": rnd(paths["by_pp"].min()),
@@ -1102,7 +1100,7 @@ def band_chart(evidence: Evidence) -> Figure:
     stocks = book.provenance(evidence, evidence.claims.loc[[t.claim_id for t in tests]])
     stocks["date"] = [month_date(t.month) for t in tests]  # drawn where the band gives the total it is tested against
     stocks["kind"] = [QUALIFIERS[q].kind + (" (over)" if q == "more-than" else " (about)") for q in stocks["qualifier"]]
-    stocks["drawn_at"] = [f"tested at the end of {month_label(t.month)}: {t.dated}" for t in tests]
+    stocks["drawn_at"] = [f"arrivals to the end of {month_label(t.month)} ({t.dated})" for t in tests]
     remain = book.provenance(evidence, evidence.claims.loc[[REMAINING]])
     remain["date"] = [month_date(month("2017", within_year=1)) + pd.Timedelta(days=14)]
     remain["kind"] = ["range (said to remain)"]
