@@ -15,8 +15,15 @@ because its messages would be noise otherwise):
    key ``claims.source_id -> sources.source_id``, checked by the
    Frictionless library against ``datapackage.json``; an empty ledger;
 4. sources: each file exists and still has the recorded SHA-256;
-5. claims: numeric rows carry unit and qualifier and consistent bounds, and
-   every quote is found verbatim (see :mod:`evidence.quotes`) in its own source.
+5. claims: numeric rows carry unit and qualifier and consistent bounds, every
+   value and bound is stated in the claim's own quote (:func:`evidence.hedges.stated_numbers`),
+   and every quote is found verbatim (see :mod:`evidence.quotes`) in its own source;
+6. voices (:func:`check_all` only): every passage of ``voices.csv`` is anchored once in its source,
+   passages nest without partial overlap and cover every source, and every claim's quote stands
+   in a passage of the voice, mode and speaker the claim names (:mod:`evidence.voices`);
+7. derived tables (:func:`check_all` only): ``typology.csv`` quotes its claims verbatim and
+   ``positions.csv`` agrees with the ledger, so ``make check`` never passes data that a chapter
+   would later reject.
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
 """
@@ -35,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evidence import quotes
+from evidence import hedges, quotes, voices
 
 DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 PACKAGE_FILE = "datapackage.json"
@@ -154,7 +161,56 @@ def check_all(data_dir: Path | str | None = None) -> Evidence:
     evidence = load(data_dir)
     for name in evidence.tables:
         evidence.tables[name]
+    _check_voices(data_dir, evidence)
+    _check_derived_tables(evidence)
     return evidence
+
+
+def _check_voices(data_dir: Path, evidence: Evidence) -> None:
+    """Stage 6: the voices table is sound, and every claim is credited to the voice that says it."""
+    if "voices" not in evidence.tables:  # until the voices table is part of the package
+        return
+    label = _label(data_dir, "voices.csv")
+    table = evidence.tables["voices"]
+    passages, found = voices.resolve(table, evidence.texts)
+    found += voices.structure_problems(passages, evidence.texts)
+    problems = [
+        Problem(label, message, row, field, f"passage_id '{table.iloc[row - 2]['passage_id']}'" if row else None)
+        for row, field, message in found
+    ]
+    if problems:
+        raise EvidenceError(problems)
+    claims_label = _label(data_dir, "claims.csv")
+    for position, (_, claim) in enumerate(evidence.claims.iterrows(), start=2):
+        problem = voices.claim_problem(claim, passages, evidence.texts[claim["source_id"]])
+        if problem:
+            field, message = problem
+            problems.append(Problem(claims_label, message, position, field, f"claim_id '{claim['claim_id']}'"))
+    if problems:
+        raise EvidenceError(problems)
+
+
+_LOCATED = re.compile(r"^(?P<file>[^,]+), row (?P<row>\d+) \((?P<record>[^)]*)\), field '(?P<field>[^']+)': (?P<message>.*)$", re.S)
+
+
+def _check_derived_tables(evidence: Evidence) -> None:
+    """Stage 7: the coded tables the chapters build on agree with the ledger (their own checks, run here)."""
+    from evidence import positions, typology  # chart code: imported only for the full check
+
+    lines = list(typology.verbatim_problems(evidence))
+    try:
+        positions.positions(evidence)
+    except positions.PositionsError as error:
+        lines += str(error).splitlines()
+    problems = []
+    for line in lines:
+        match = _LOCATED.match(line)
+        if match:
+            problems.append(Problem(match["file"], match["message"], int(match["row"]), match["field"], match["record"]))
+        else:
+            problems.append(Problem("data", line))
+    if problems:
+        raise EvidenceError(problems)
 
 
 def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[str, pd.DataFrame]:
@@ -375,6 +431,15 @@ def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -
                 add("a 'range' claim needs both lower and upper", "qualifier")
         elif claim.unit or claim.qualifier:
             add("unit and qualifier are for numeric claims; this row has no value, lower or upper", "value")
+        stated = hedges.stated_numbers(claim.quote)
+        for column, figure in numbers.items():
+            if not any(abs(figure - n) < 1e-9 for n in stated):
+                shown = ", ".join(f"{n:g}" for n in sorted(stated)) or "none"
+                add(
+                    f"{figure:g} is not stated in the claim's quote (numbers in the quote: {shown}); a figure must be "
+                    "written in its own quote, in digits or number words. A figure the book derives belongs in a chapter.",
+                    column,
+                )
 
         own_text = texts[claim.source_id]
         if quotes.find_quote(claim.quote, own_text):

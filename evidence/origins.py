@@ -2,22 +2,28 @@
 
 Everything here is derived from the claims ledger (``data/claims.csv``), by claim id or by
 filtering on topic, unit and geography; no figure is typed in this module. Computed numbers
-(sums, shares of the 40,000, ratios) are the book's inference, and the functions that make
-them say so in their docstrings so the chapter can label them.
+(sums, shares of the 40,000, gaps, ratios) are the book's inference, and the functions that
+make them say so in their docstrings so the chapter can label them.
 
 Why some of this is less obvious than it looks:
 
-- A source's hedge decides what a comparison can say. "More than 30,000" is a lower bound,
-  so 40,000 divided by it is the *largest* the ratio can be, not the ratio
-  (:func:`gap_reading`).
+- A source's hedge decides what a comparison can say. "Over 30,000" is a lower bound, so
+  40,000 minus it is the *largest* the gap can be, not the gap. The bound rule is
+  :func:`evidence.hedges.direction`, written once for the whole book.
+- The totals do not all count the same people (:data:`SCOPE`): recruits of any Sunni
+  opposition group (intelNews), everyone who travelled (the policy paper), fighters for ISIS
+  (NPR, the Daily Caller). Tables show each figure's scope in the source's own words.
 - The policy paper gives country counts in two lists, each introduced by a regional share
-  ("half … from within the region", "over 20 percent" western European). Which region a
+  ("half … from within the region", "over 20 percent" western European). Which list a
   country belongs to is read from that structure of the text, not typed here:
   :func:`country_regions` assigns each country count to the regional share claim that
-  precedes it in the source.
-- The NBER ranking (via the Daily Caller) and the paper's counts name partly different
-  countries; :func:`nber_vs_counts` keeps both lists whole instead of joining only the
-  overlap, so the gaps (ranked but uncounted, counted but unranked) stay visible.
+  precedes it in the source. The two shares are shares of different people
+  (:data:`SHARE_OF`), so turning both into headcounts of the 40,000 is a reading the
+  chapter labels as the book's.
+- The NBER "top five" (the Daily Caller's paraphrase of a 2016 study) is a set of five
+  countries; the text does not say it is in rank order. The ledger records membership only;
+  the place of each country in the Daily Caller's list is read from the quote here
+  (:func:`listed_order`), and the chapter uses it only as an alternative reading.
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from evidence import book, quotes
-
+from evidence import book, quotes, voices
 from evidence.charts import PALETTE, Figure, titled
 from evidence.display import Table
+from evidence.hedges import NUMBER_WORDS, QUALIFIERS, direction
 from evidence.ledger import Evidence
 from evidence.tables import short_name
 
@@ -37,7 +43,8 @@ STOCK_TOTALS = ("intel-stock-30000-people", "pp-stock-total-people", "npr-stock-
 TOTAL = "pp-stock-total-people"  # the total the policy paper's shares refer to
 REGION_SHARE = "pp-origin-region-half"
 WESTERN_EUROPE_SHARE = "pp-origin-western-europe-share"
-NBER_PREFIX = "dc-nber-rank-"
+NBER_LIST = "dc-nber-top-five"  # the Daily Caller's sentence: five countries named as "the top five"
+NBER_PREFIX = "dc-nber-rank-"  # one membership row per named country (the number in the id is its place in the list)
 BELGIUM_PER_CAPITA = "dc-origin-belgium-per-capita"
 US_CLAIMS = (
     "npr-us-250-attempted",
@@ -47,95 +54,105 @@ US_CLAIMS = (
     "npr-us-fbi-thousand-cases",
 )
 STOCK_PAIRS = (
-    ("Foreign fighters who went (total): intelNews vs policy paper", "intel-stock-30000-people", "pp-stock-total-people"),
-    ("Foreign fighters who went (total): intelNews vs NPR", "intel-stock-30000-people", "npr-stock-total"),
-    ("Foreign fighters (total): NPR vs Daily Caller", "npr-stock-total", "dc-stock-total"),
+    ("Total: intelNews vs policy paper", "intel-stock-30000-people", "pp-stock-total-people"),
+    ("Total: intelNews vs NPR", "intel-stock-30000-people", "npr-stock-total"),
+    ("Total: NPR vs Daily Caller", "npr-stock-total", "dc-stock-total"),
     ("Countries of origin: intelNews vs NPR", "intel-stock-90-countries", "npr-stock-countries"),
     ("Countries of origin: intelNews vs policy paper", "intel-stock-90-countries", "pp-stock-total-countries"),
 )
 
-NOT_RANKED, NOT_COUNTED = "not in the top five", "no count"
-RANK_COL, ORDER_COL = "NBER rank (2016)", "Order of the paper's count (book's inference)"
-LOWER, UPPER, POINT, RANGE = "lower bound", "upper bound", "approximate or exact", "range"
-BOUND_KIND = {
-    "more-than": LOWER,
-    "nearly": UPPER,
-    "fewer-than": UPPER,
-    "up-to": UPPER,
-    "about": POINT,
-    "exact": POINT,
-    "range": RANGE,
+# What each total counts, in its source's own words: claim id -> (the claim whose quote holds the words, the words).
+# A test checks that the words are in that quote.
+SCOPE = {
+    "intel-stock-30000-people": ("intel-stock-scope-sunni-groups", "to fight for one of the Sunni-inspired opposition groups"),
+    "intel-stock-90-countries": ("intel-stock-scope-sunni-groups", "to fight for one of the Sunni-inspired opposition groups"),
+    "pp-stock-total-people": ("pp-stock-total-people", "have travelled to Syria and Iraq"),
+    "pp-stock-total-countries": ("pp-stock-total-countries", "have travelled to Syria and Iraq"),
+    "npr-stock-total": ("npr-stock-total", "have gone to fight for the group"),
+    "npr-stock-countries": ("npr-stock-countries", "have gone to fight for the group"),
+    "dc-stock-total": ("dc-stock-total", "the number of foreign ISIS fighters"),
 }
+
+# Whom each regional share is a share of, in the paper's words (a test checks they are in the share's quote).
+SHARE_OF = {
+    REGION_SHARE: ("these foreigners", "all who travelled to Syria and Iraq since 2011: the paper's 40,000"),
+    WESTERN_EUROPE_SHARE: ("the group's foreign recruits", "ISIS's foreign recruits, a number the paper does not give"),
+}
+
+NOT_LISTED, NOT_COUNTED = "not in the top five", "no count"
+TOP_FIVE_COL = "In the NBER top five (as the Daily Caller lists it)"
+LISTED_COL = "Place in the Daily Caller's list (not stated to be a rank)"
+ORDER_COL = "Order of the paper's count (book's inference)"
+POINT, LOWER, UPPER = QUALIFIERS["about"].kind, QUALIFIERS["more-than"].kind, QUALIFIERS["fewer-than"].kind
 
 
 # --------------------------------------------------------------------------- hedges and gaps
 
 
-def bound_kind(qualifier: str) -> str:
-    """What a qualifier makes of a figure: a lower bound, an upper bound, or a point (approximate or exact).
-
-    The whole chapter leans on this: "over 30,000" and "about 40,000" are different kinds of statement.
-    """
-    return BOUND_KIND[qualifier]
+def kind(qualifier: str) -> str:
+    """The kind of statement a qualifier makes ("point estimate", "lower bound", …), as :mod:`evidence.hedges` names it."""
+    return QUALIFIERS[qualifier].kind
 
 
 def gap_reading(qualifier_a: str, qualifier_b: str) -> str:
-    """How to read B minus A (and B/A, for positive figures) given how each figure is hedged.
+    """Where the true B minus A (and B/A) lies relative to the computed one, given each figure's hedge.
 
-    Returns "at most" when the computed gap is the largest the true gap can be (B a point or
-    upper bound, A a lower bound), "at least" in the mirror case, "about" when both are points,
-    and "cannot be bounded" when both bounds point the same way (or a range is involved).
+    The book's one bound rule (:func:`evidence.hedges.direction`): B pushes the gap up, A down.
     """
-    a, b = bound_kind(qualifier_a), bound_kind(qualifier_b)
-    if RANGE in (a, b):
-        return "cannot be bounded"
-    if a == POINT and b == POINT:
-        return "about"
-    if b in (POINT, UPPER) and a in (POINT, LOWER):
-        return "at most"
-    if b in (POINT, LOWER) and a in (POINT, UPPER):
-        return "at least"
-    return "cannot be bounded"
+    return direction([qualifier_b], [qualifier_a])
+
+
+def in_words(reading: str, figure: str) -> str:
+    """A computed figure with its bound reading: 'at most about 10,000'; 'exactly' is left unsaid."""
+    return figure if reading == "exactly" else f"{reading} {figure}"
+
+
+def scope(evidence: Evidence, claim_id: str) -> str:
+    """What a total counts, in its source's words (quoted), or '' when the chapter records none."""
+    if claim_id not in SCOPE:
+        return ""
+    holder, words = SCOPE[claim_id]
+    evidence.claim(holder)  # raises if the claim holding the words is gone
+    return f"“{words}”"
+
+
+def _who(evidence: Evidence, claim: pd.Series) -> str:
+    """Whose words a figure is (:func:`evidence.voices.credit`) and where: 'NPR (Greg Myre); NPR (2017-05-04)'."""
+    source = short_name(evidence.sources.loc[claim["source_id"]])
+    credit = voices.credit(claim, evidence.sources)
+    return f"{credit}; {source}" if credit else source
 
 
 def stock_comparison(evidence: Evidence) -> pd.DataFrame:
-    """The totals and country counts side by side (``book.comparison``) with how to read each gap.
+    """The totals and country counts side by side (``book.comparison``), with what each counts and how to read each gap.
 
-    ``book.comparison`` computes B minus A and B/A from point values; a lower bound such as
-    "more than 30,000" turns that gap into a maximum, which the added column says in words.
+    ``book.comparison`` computes B minus A and B/A from the stated numbers; the hedges decide
+    whether that is the gap, its largest or its smallest value, which the added column says.
+    The gap means a change only if both figures count the same people, which the scope
+    columns let the reader judge.
     """
     frame = book.comparison(evidence, list(STOCK_PAIRS))
-    readings = []
+    readings, scopes_a, scopes_b = [], [], []
     for _, id_a, id_b in STOCK_PAIRS:
-        reading = gap_reading(evidence.claim(id_a)["qualifier"], evidence.claim(id_b)["qualifier"])
-        readings.append(
-            {
-                "about": "approximate: both figures are",
-                "at most": "at most this: A is a lower bound",
-                "at least": "at least this: A is an upper bound, B a lower one",
-                "cannot be bounded": "not bounded by the hedges",
-            }[reading]
-        )
+        a, b = evidence.claim(id_a), evidence.claim(id_b)
+        readings.append(f"{gap_reading(a['qualifier'], b['qualifier'])} (A: {kind(a['qualifier'])}; B: {kind(b['qualifier'])})")
+        scopes_a.append(scope(evidence, id_a))
+        scopes_b.append(scope(evidence, id_b))
+    frame.insert(frame.columns.get_loc("Figure B"), "What A counts", scopes_a)
+    frame.insert(frame.columns.get_loc("B minus A"), "What B counts", scopes_b)
     frame.insert(frame.columns.get_loc("Claims"), "How to read the gap", readings)
     return frame
 
 
 def stock_comparison_compact(evidence: Evidence) -> pd.DataFrame:
-    """:func:`stock_comparison` with each figure and its source in one cell, so the table fits a page."""
+    """:func:`stock_comparison` with each figure, whose words it is and what it counts in one cell, to fit a page."""
     frame = stock_comparison(evidence)
     for side, index in (("A", 1), ("B", 2)):
         frame[f"Figure {side}"] = [
-            f"{figure} ({_who(evidence, evidence.claim(pair[index]))})"
-            for figure, pair in zip(frame[f"Figure {side}"], STOCK_PAIRS)
+            f"{figure} ({_who(evidence, evidence.claim(pair[index]))}): {counts}"
+            for figure, pair, counts in zip(frame[f"Figure {side}"], STOCK_PAIRS, frame[f"What {side} counts"])
         ]
-    return frame.drop(columns=["Source A", "Source B"])
-
-
-def _who(evidence: Evidence, claim: pd.Series) -> str:
-    """A claim's source in a few words: outlet and date, and whom it cites when not its own voice."""
-    source = short_name(evidence.sources.loc[claim["source_id"]])
-    own_voice = claim["speaker"].split()[0].lower() in source.lower()
-    return source if own_voice else f"{source}, citing {claim['speaker']}"
+    return frame.drop(columns=["Source A", "Source B", "What A counts", "What B counts"])
 
 
 # --------------------------------------------------------------------------- the stock
@@ -162,8 +179,9 @@ def stock_estimates(evidence: Evidence) -> pd.DataFrame:
     rows["as_of"] = [c["period_end"] or c["stated"] for _, c in rows.iterrows()]
     rows = rows.sort_values(["as_of", "stated"], kind="stable")
     rows = book.provenance(evidence, rows)
-    rows["kind"] = [bound_kind(q) for q in rows["qualifier"]]
+    rows["kind"] = [kind(q) for q in rows["qualifier"]]
     rows["refers_to"] = [reference_period(c) for _, c in rows.iterrows()]
+    rows["counts"] = [scope(evidence, c) for c in rows["claim_id"]]
     return rows.reset_index(drop=True)
 
 
@@ -175,7 +193,8 @@ def stock_chart(evidence: Evidence) -> Figure:
     data = pd.DataFrame(
         {
             "Source": rows["source"],
-            "Who is cited": rows["speaker"],
+            "Whose words": rows["credit"],
+            "What it counts": rows["counts"],
             "Figure": rows["figure"],
             "Qualifier": rows["qualifier"],
             "Kind of figure": rows["kind"],
@@ -207,8 +226,9 @@ def stock_chart(evidence: Evidence) -> Figure:
         alt.Tooltip("Qualifier:N", title="Qualifier"),
         alt.Tooltip("Refers to:N", title="Refers to"),
         alt.Tooltip("Quote:N", title="Quote"),
+        alt.Tooltip("What it counts:N", title="What it counts"),
         alt.Tooltip("Source:N", title="Source"),
-        alt.Tooltip("Who is cited:N", title="Who is cited"),
+        alt.Tooltip("Whose words:N", title="Whose words"),
     ]
     colour = alt.Color(
         "Kind of figure:N",
@@ -242,7 +262,7 @@ def stock_chart(evidence: Evidence) -> Figure:
         )
     )
     return Figure(
-        titled(chart, "Figure 1.1. How many foreign fighters? The totals as stated", _source_line(evidence, rows)),
+        titled(chart, "Figure 1.1. How many foreign fighters? The totals as stated", _source_line(rows["source"])),
         alt_text,
         data,
         "stock-estimates",
@@ -273,7 +293,7 @@ def country_counts(evidence: Evidence) -> pd.DataFrame:
 
 
 def country_regions(evidence: Evidence) -> dict[str, str]:
-    """Country -> regional group, read from the structure of the policy paper's text.
+    """Country -> regional group (the share claim's geography), read from the structure of the policy paper's text.
 
     The paper introduces each list of countries with a regional share (REGION_SHARE,
     WESTERN_EUROPE_SHARE). A country count belongs to the share claim whose quote comes
@@ -292,12 +312,42 @@ def country_regions(evidence: Evidence) -> dict[str, str]:
     return regions
 
 
-def nber_ranks(evidence: Evidence) -> pd.DataFrame:
-    """The NBER top five as the Daily Caller lists them (one ledger row per rank)."""
+def group_label(evidence: Evidence, geography: str) -> str:
+    """How tables and charts name a regional group: the paper's own words where the ledger glosses them.
+
+    The paper says only "within the region"; the ledger's geography for that share adds a gloss
+    (its examples lie in North Africa and the Middle East), which a label must not present as the
+    paper's definition.
+    """
+    if geography == evidence.claim(REGION_SHARE)["geography"]:
+        return "“the region” (not defined by the paper)"
+    return geography
+
+
+def listed_order(quote: str, countries: list[str]) -> dict[str, int]:
+    """Each country's place (1, 2, …) in the order the quote names them; raises if one is not named."""
+    text = quotes.normalise(quote)
+    positions = {}
+    for country in countries:
+        where = text.find(quotes.normalise(country))
+        if where < 0:
+            raise ValueError(f"'{country}' is not named in the quote \"{quote}\"")
+        positions[country] = where
+    ranked = sorted(positions, key=positions.get)
+    return {country: ranked.index(country) + 1 for country in countries}
+
+
+def nber_members(evidence: Evidence) -> pd.DataFrame:
+    """The countries of the NBER top five (one membership row each), in the order the Daily Caller names them.
+
+    The ledger holds no rank: the place in the list (column ``listed``) is read here from the
+    quote of :data:`NBER_LIST`, and is only the order of the Daily Caller's sentence.
+    """
     claims = evidence.claims
-    rows = claims[claims["claim_id"].str.startswith(NBER_PREFIX)]
-    rows = book.provenance(evidence, rows)
-    return rows.sort_values("value").reset_index(drop=True)
+    rows = book.provenance(evidence, claims[claims["claim_id"].str.startswith(NBER_PREFIX)])
+    order = listed_order(evidence.claim(NBER_LIST)["quote"], list(rows["geography"]))
+    rows["listed"] = [order[c] for c in rows["geography"]]
+    return rows.sort_values("listed").reset_index(drop=True)
 
 
 def unquantified_group(evidence: Evidence, country: str) -> pd.Series | None:
@@ -315,44 +365,42 @@ def unquantified_group(evidence: Evidence, country: str) -> pd.Series | None:
 
 
 def nber_vs_counts(evidence: Evidence) -> pd.DataFrame:
-    """Every country named by either list: its NBER rank (via the Daily Caller) and the policy paper's count.
+    """Every country named by either list: in the NBER top five or not, its place in that list, and the paper's count.
 
-    An outer join on purpose: Russia and Turkey are ranked but not counted, Morocco and the
-    Western European countries are counted but not ranked, and the table must show that.
-    The paper's own order is the rank of each count among the eight countries it names
-    (the book's inference: the paper does not rank them across the two lists).
+    An outer join on purpose: Russia and Turkey are in the top five but not counted, Morocco
+    and the Western European countries are counted but not in the top five, and the table must
+    show that. The order of the paper's counts is the rank of each count among the eight
+    countries it names (the book's inference: the paper does not rank them across its two lists).
     """
     counts = country_counts(evidence)
     regions = country_regions(evidence)
-    ranks = nber_ranks(evidence)
-    countries = list(dict.fromkeys([*ranks["geography"], *counts["geography"]]))
+    members = nber_members(evidence)
+    countries = list(dict.fromkeys([*members["geography"], *counts["geography"]]))
     by_count = counts.set_index("geography")
-    by_rank = ranks.set_index("geography")
+    by_member = members.set_index("geography")
     order = counts["value"].rank(ascending=False, method="min").astype(int)
     order.index = counts["geography"]
     rows = []
     for country in countries:
         counted = country in by_count.index
-        ranked = country in by_rank.index
+        listed = country in by_member.index
         group = None if counted else unquantified_group(evidence, country)
         if counted:
-            paper = by_count.loc[country, "figure"]
-            note = regions[country]
+            paper, note = by_count.loc[country, "figure"], group_label(evidence, regions[country])
         elif group is not None:
-            paper = NOT_COUNTED
-            note = f"{group['geography']} (no figure)"
+            paper, note = NOT_COUNTED, f"{group['geography']} (no figure)"
         else:
-            paper = NOT_COUNTED
-            note = "not named as an origin"
+            paper, note = NOT_COUNTED, "not named as an origin"
         rows.append(
             {
                 "Country": country,
-                RANK_COL: int(by_rank.loc[country, "value"]) if ranked else NOT_RANKED,
+                TOP_FIVE_COL: "yes" if listed else "no",
+                LISTED_COL: int(by_member.loc[country, "listed"]) if listed else NOT_LISTED,
                 "Policy paper count": paper,
                 ORDER_COL: int(order[country]) if counted else NOT_COUNTED,
                 "Listed by the paper under": note,
                 "Claims": ", ".join(
-                    ([by_rank.loc[country, "claim_id"]] if ranked else [])
+                    ([by_member.loc[country, "claim_id"]] if listed else [])
                     + ([by_count.loc[country, "claim_id"]] if counted else [])
                     + ([group["claim_id"]] if group is not None else [])
                 ),
@@ -361,66 +409,110 @@ def nber_vs_counts(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ranked_and_counted(evidence: Evidence) -> dict[str, list[str]]:
+def listed_and_counted(evidence: Evidence) -> dict[str, list[str]]:
     """Which countries are in both lists, only in the NBER top five, or only counted by the paper."""
     table = nber_vs_counts(evidence)
-    ranked = table[RANK_COL] != NOT_RANKED
+    listed = table[TOP_FIVE_COL] == "yes"
     counted = table["Policy paper count"] != NOT_COUNTED
     return {
-        "both": list(table.loc[ranked & counted, "Country"]),
-        "ranked_only": list(table.loc[ranked & ~counted, "Country"]),
-        "counted_only": list(table.loc[~ranked & counted, "Country"]),
+        "both": list(table.loc[listed & counted, "Country"]),
+        "listed_only": list(table.loc[listed & ~counted, "Country"]),
+        "counted_only": list(table.loc[~listed & counted, "Country"]),
     }
 
 
 def orders_agree(evidence: Evidence) -> bool:
-    """Do the NBER ranking and the paper's counts put the countries they share in the same order?"""
+    """Does the Daily Caller's list name the countries it shares with the paper in the order of the paper's counts?
+
+    Meaningful only on the reading that the list is in rank order, which the text does not state.
+    """
     table = nber_vs_counts(evidence)
-    rank, order = RANK_COL, ORDER_COL
-    shared = table[(table[rank] != NOT_RANKED) & (table[order] != NOT_COUNTED)]
-    by_nber = list(shared.sort_values(rank, key=lambda s: s.astype(int))["Country"])
-    by_count = list(shared.sort_values(order, key=lambda s: s.astype(int))["Country"])
-    return by_nber == by_count
+    shared = table[(table[TOP_FIVE_COL] == "yes") & (table[ORDER_COL] != NOT_COUNTED)]
+    by_list = list(shared.sort_values(LISTED_COL, key=lambda s: s.astype(int))["Country"])
+    by_count = list(shared.sort_values(ORDER_COL, key=lambda s: s.astype(int))["Country"])
+    return by_list == by_count
+
+
+def nber_consistency(evidence: Evidence) -> dict:
+    """What the paper's counts would require of the countries it does not count, if the NBER ranked numbers of people.
+
+    The book's inference, on two readings of the Daily Caller's list (both assume the study
+    ranked absolute numbers and counted the same people as the paper):
+
+    - ``set``: the top five as a set. Every member must have more recruits than every country
+      outside it, so each uncounted member must exceed the largest count the paper gives for
+      a country outside the five (``floor``, ``floor_country``).
+    - ``ordered``: the list in rank order. Each uncounted member must lie between the counts
+      of the nearest counted members named before and after it (``(low, low_country, high,
+      high_country)``; None where there is no such neighbour).
+    """
+    table = nber_vs_counts(evidence)
+    counts = country_counts(evidence).set_index("geography")["value"]
+    outside = table[(table[TOP_FIVE_COL] == "no") & (table["Policy paper count"] != NOT_COUNTED)]["Country"]
+    floor_country = max(outside, key=lambda c: counts[c])
+    members = nber_members(evidence)
+    listed = list(members["geography"])
+    ordered = {}
+    for place, country in enumerate(listed):
+        if country in counts.index:
+            continue
+        before = [c for c in listed[:place] if c in counts.index]
+        after = [c for c in listed[place + 1 :] if c in counts.index]
+        ordered[country] = (
+            float(counts[after[0]]) if after else None,
+            after[0] if after else None,
+            float(counts[before[-1]]) if before else None,
+            before[-1] if before else None,
+        )
+    return {
+        "uncounted": [c for c in listed if c not in counts.index],
+        "floor": float(counts[floor_country]),
+        "floor_country": floor_country,
+        "ordered": ordered,
+    }
 
 
 def country_chart(evidence: Evidence) -> Figure:
-    """Horizontal bars of the paper's counts, coloured by regional group, with the NBER rank marked beside each bar.
+    """Horizontal bars of the paper's counts, coloured by the paper's two lists, with the NBER top five marked.
 
-    Countries the NBER ranks but the paper does not count get a row with no bar and a label,
-    so their absence is visible rather than silent.
+    Countries in the NBER top five that the paper does not count get a row with no bar and a
+    label, so their absence is visible rather than silent.
     """
     counts = country_counts(evidence)
     regions = country_regions(evidence)
-    ranks = nber_ranks(evidence).set_index("geography")
+    members = nber_members(evidence).set_index("geography")
+    nber = evidence.claim(NBER_LIST)
+    nber_credit = voices.credit(nber, evidence.sources)
     table = nber_vs_counts(evidence)
     rows = []
     for _, c in counts.iterrows():
-        rank = ranks["value"].get(c["geography"])
+        member = c["geography"] in members.index
         rows.append(
             {
                 "Country": c["geography"],
-                "Group in the paper": regions[c["geography"]],
+                "Group in the paper": group_label(evidence, regions[c["geography"]]),
                 "Count": c["value"],
                 "Figure": c["figure"],
                 "Qualifier": c["qualifier"],
-                "NBER rank": "" if pd.isna(rank) else f"{int(rank)}",
+                "In the NBER top five": "yes" if member else "no",
                 "Quote": c["quote_shown"],
+                "Whose words": c["credit"],
                 "Source": c["source"],
-                "Claims": c["claim_id"] + ("" if pd.isna(rank) else ", " + ranks.loc[c["geography"], "claim_id"]),
+                "Claims": c["claim_id"] + (", " + members.loc[c["geography"], "claim_id"] if member else ""),
             }
         )
     for _, t in table[table["Policy paper count"] == NOT_COUNTED].iterrows():
-        r = ranks.loc[t["Country"]]
         rows.append(
             {
                 "Country": t["Country"],
                 "Group in the paper": t["Listed by the paper under"],
                 "Count": None,
-                "Figure": f"NBER rank {int(r['value'])}; no count in the policy paper",
-                "Qualifier": f"{r['qualifier']} (rank only)",
-                "NBER rank": f"{int(r['value'])}",
-                "Quote": r["quote_shown"],
-                "Source": r["source"],
+                "Figure": "in the NBER top five; no count in the policy paper",
+                "Qualifier": "",
+                "In the NBER top five": "yes",
+                "Quote": f"“{nber['quote']}”",
+                "Whose words": nber_credit,
+                "Source": short_name(evidence.sources.loc[nber["source_id"]]),
                 "Claims": t["Claims"],
             }
         )
@@ -428,12 +520,12 @@ def country_chart(evidence: Evidence) -> Figure:
     plot = data.assign(
         x0=0,
         label=[
-            (f if pd.notna(n) else "no count in the paper") + (f" · NBER rank {k}" if k else "")
-            for f, n, k in zip(data["Figure"], data["Count"], data["NBER rank"])
+            (f if pd.notna(n) else "no count in the paper") + (" · NBER top five" if m == "yes" else "")
+            for f, n, m in zip(data["Figure"], data["Count"], data["In the NBER top five"])
         ],
     )
     order = list(plot["Country"])
-    groups = list(dict.fromkeys(regions[c] for c in counts["geography"]))
+    groups = list(dict.fromkeys(group_label(evidence, regions[c]) for c in counts["geography"]))
     top = float(counts["value"].max())
     y = alt.Y("Country:N", sort=order, title=None)
     x = alt.X(
@@ -445,9 +537,9 @@ def country_chart(evidence: Evidence) -> Figure:
     tooltip = [
         alt.Tooltip("Country:N", title="Country"),
         alt.Tooltip("Figure:N", title="Figure"),
-        alt.Tooltip("Qualifier:N", title="Qualifier"),
-        alt.Tooltip("NBER rank:N", title="NBER rank (via Daily Caller)"),
+        alt.Tooltip("In the NBER top five:N", title="In the NBER top five (Daily Caller)"),
         alt.Tooltip("Quote:N", title="Quote"),
+        alt.Tooltip("Whose words:N", title="Whose words"),
         alt.Tooltip("Source:N", title="Source"),
     ]
     base = alt.Chart(plot).encode(y=y)
@@ -456,7 +548,7 @@ def country_chart(evidence: Evidence) -> Figure:
         color=alt.Color(
             "Group in the paper:N",
             scale=alt.Scale(domain=groups, range=[PALETTE[1], PALETTE[0]]),
-            legend=alt.Legend(title="Group in the policy paper"),
+            legend=alt.Legend(title="List in which the policy paper gives the count", titleLimit=400),
         ),
         tooltip=tooltip,
     )
@@ -473,12 +565,12 @@ def country_chart(evidence: Evidence) -> Figure:
     missing = data[data["Count"].isna()]
     alt_text = (
         f"Horizontal bars of the policy paper's recruit counts by country, largest first: {counted_text}; "
-        f"bars are coloured by the paper's two groups ({' and '.join(groups)}). "
-        f"Labels mark the NBER top-five rank where there is one; "
-        f"{' and '.join(missing['Country'])}, ranked by the NBER, have no bar because the paper gives no count."
+        f"bars are coloured by the paper's two lists ({' and '.join(groups)}). "
+        f"Labels mark the countries the Daily Caller names in the NBER top five; "
+        f"{' and '.join(missing['Country'])}, also named there, have no bar because the paper gives no count."
     )
     return Figure(
-        titled(chart, "Figure 1.2. Recruits by country, with the NBER top five marked", _source_line(evidence, data)),
+        titled(chart, "Figure 1.2. Recruits by country, with the NBER top five marked", _source_line(data["Source"])),
         alt_text,
         data,
         "origins-by-country",
@@ -489,145 +581,165 @@ def country_chart(evidence: Evidence) -> Figure:
 
 
 def implied_count(share: pd.Series, total: pd.Series) -> tuple[float, str]:
-    """A share of the total turned into a headcount, with the hedge it inherits (the book's inference).
+    """A share of the total turned into a headcount, with where the true number lies (the book's inference).
 
-    "Over 20 percent" of "about 40,000" is "more than" 8,000 on the book's reading; an exact
-    share of an approximate total stays "about".
+    "Over 20 percent" of "about 40,000" is "at least about" 8,000 by the one bound rule
+    (:func:`evidence.hedges.direction`). The chapter must first say whether the share is a
+    share of that total at all (:data:`SHARE_OF`).
     """
-    value = share["value"] / 100 * total["value"]
-    if bound_kind(share["qualifier"]) == LOWER:
-        return value, "more-than"
-    if bound_kind(share["qualifier"]) == UPPER:
-        return value, "fewer-than"
-    return value, "about" if "about" in (share["qualifier"], total["qualifier"]) else "exact"
+    return share["value"] / 100 * total["value"], direction([share["qualifier"], total["qualifier"]])
+
+
+def share_of(evidence: Evidence, share_id: str) -> str:
+    """Whom a regional share is a share of: the paper's words, quoted, and what they refer to."""
+    words, meaning = SHARE_OF[share_id]
+    evidence.claim(share_id)
+    return f"“{words}” ({meaning})"
+
+
+def split_figures(evidence: Evidence) -> dict:
+    """The numbers the prose needs about the regional split and the named countries (all the book's inference).
+
+    Every headcount below reads both shares as shares of the paper's 40,000. That holds for
+    "half of these foreigners"; the Western European share is of "the group's foreign
+    recruits" (ISIS's), which the paper does not count, so its headcount needs a looser reading.
+
+    - ``named_sum``: the eight country counts added up; ``named_share``: that sum as a per cent of the total;
+    - ``region_implied``/``west_implied``: the two shares applied to the total;
+    - ``region_named``/``west_named``: the counts listed under each share, and their per cent of it;
+    - ``rest_share``/``rest_implied``: what the two shares leave for all other origins.
+    Each ``*_reading`` says where the true value lies ("about", "at most", …) by the one bound rule.
+    """
+    total = evidence.claim(TOTAL)
+    counts = country_counts(evidence)
+    regions = country_regions(evidence)
+    region, west = evidence.claim(REGION_SHARE), evidence.claim(WESTERN_EUROPE_SHARE)
+    listed = {s["geography"]: counts[[regions[c] == s["geography"] for c in counts["geography"]]] for s in (region, west)}
+    region_named = float(listed[region["geography"]]["value"].sum())
+    west_named = float(listed[west["geography"]]["value"].sum())
+    named_sum = float(counts["value"].sum())
+    named_qualifiers = list(counts["qualifier"])
+    region_implied, region_reading = implied_count(region, total)
+    west_implied, west_reading = implied_count(west, total)
+    rest_share = 100 - region["value"] - west["value"]
+    return {
+        "total": float(total["value"]),
+        "named_sum": named_sum,
+        "named_share": named_sum / total["value"] * 100,
+        "named_share_reading": direction(named_qualifiers, [total["qualifier"]]),
+        "region_implied": region_implied,
+        "region_reading": region_reading,
+        "west_implied": west_implied,
+        "west_reading": west_reading,
+        "region_named": region_named,
+        "west_named": west_named,
+        "region_named_share": region_named / region_implied * 100,
+        "region_named_share_reading": direction(named_qualifiers, [region["qualifier"], total["qualifier"]]),
+        "west_named_share": west_named / west_implied * 100,
+        "west_named_share_reading": direction(named_qualifiers, [west["qualifier"], total["qualifier"]]),
+        "rest_share": rest_share,
+        "rest_share_reading": direction([], [region["qualifier"], west["qualifier"]]),
+        "rest_implied": rest_share / 100 * total["value"],
+        "rest_implied_reading": direction([total["qualifier"]], [region["qualifier"], west["qualifier"]]),
+    }
+
+
+def _unquantified_groups(evidence: Evidence) -> pd.DataFrame:
+    claims = evidence.claims
+    source = evidence.claim(TOTAL)["source_id"]
+    return claims[
+        (claims["source_id"] == source) & (claims["topic"] == "origin") & claims["value"].isna() & claims["lower"].isna()
+    ]
 
 
 def regional_split(evidence: Evidence) -> pd.DataFrame:
-    """The paper's regional shares, what they imply as headcounts, and how much of each the named countries cover.
+    """The paper's regional shares, whom each is a share of, and what they imply as headcounts of the 40,000.
 
-    Columns after "Share stated" are the book's inference: share x the paper's total, and the
+    Columns after "A share of" are the book's inference: share x the paper's total, and the
     sum of the country counts the paper lists under each share. The unquantified groups
     ("several thousand", "a few hundred") are listed with no number, as the paper gives none.
     """
     total = evidence.claim(TOTAL)
     counts = country_counts(evidence)
     regions = country_regions(evidence)
+    split = split_figures(evidence)
     rows = []
-    for share_id in (REGION_SHARE, WESTERN_EUROPE_SHARE):
+    for share_id, key in ((REGION_SHARE, "region"), (WESTERN_EUROPE_SHARE, "west")):
         share = evidence.claim(share_id)
-        value, qualifier = implied_count(share, total)
         named = counts[[regions[c] == share["geography"] for c in counts["geography"]]]
-        named_sum = float(named["value"].sum())
-        covered = named_sum / value * 100
-        cover_qualifier = {"more-than": "less than ", "fewer-than": "more than ", "about": "about ", "exact": ""}[qualifier]
         rows.append(
             {
-                "Group": share["geography"],
+                "Group": group_label(evidence, share["geography"]),
                 "The paper's words": f"“{share['quote']}”",
-                "Share stated by the paper": book.describe(share),
-                "Implied number (book's inference)": book.QUALIFIER_WORDS[qualifier] + book.number(value),
+                "A share of": share_of(evidence, share_id),
+                "Headcount if a share of the 40,000 (book's inference)": in_words(
+                    split[f"{key}_reading"], book.number(split[f"{key}_implied"])
+                ),
                 "Countries the paper names": ", ".join(named["geography"]),
-                "Sum of their counts (book's inference)": book.number(named_sum),
-                "Named countries as share of the group (book's inference)": f"{cover_qualifier}{covered:.1f} per cent",
+                "Sum of their counts (book's inference)": book.number(split[f"{key}_named"]),
+                "Named countries as share of that headcount (book's inference)": in_words(
+                    split[f"{key}_named_share_reading"], f"{split[f'{key}_named_share']:.1f} per cent"
+                ),
                 "Claims": ", ".join([share_id, TOTAL, *named["claim_id"]]),
             }
         )
-    source = total["source_id"]
-    claims = evidence.claims
-    for _, group in claims[
-        (claims["source_id"] == source) & (claims["topic"] == "origin") & claims["value"].isna() & claims["lower"].isna()
-    ].iterrows():
+    for _, group in _unquantified_groups(evidence).iterrows():
         rows.append(
             {
                 "Group": group["geography"],
                 "The paper's words": f"“{group['quote']}”",
-                "Share stated by the paper": "not quantified",
-                "Implied number (book's inference)": "none (no figure given)",
+                "A share of": "not quantified",
+                "Headcount if a share of the 40,000 (book's inference)": "none (no figure given)",
                 "Countries the paper names": "",
                 "Sum of their counts (book's inference)": "",
-                "Named countries as share of the group (book's inference)": "",
+                "Named countries as share of that headcount (book's inference)": "",
                 "Claims": group["claim_id"],
             }
         )
     return pd.DataFrame(rows)
 
 
-def split_figures(evidence: Evidence) -> dict[str, float]:
-    """The numbers the prose needs about the regional split and the named countries (all the book's inference).
-
-    - ``named_sum``: the eight country counts added up; ``named_share``: that sum as a per cent of the total;
-    - ``region_implied``/``west_implied``: the two shares applied to the total (the second a lower bound);
-    - ``region_named``/``west_named``: the counts listed under each share, and their per cent of it;
-    - ``rest_share``/``rest_implied``: what the two shares leave for all other origins (an upper bound,
-      because the Western European share is a lower bound).
-    """
-    total = evidence.claim(TOTAL)
-    counts = country_counts(evidence)
-    regions = country_regions(evidence)
-    region, west = evidence.claim(REGION_SHARE), evidence.claim(WESTERN_EUROPE_SHARE)
-    region_named = float(counts[[regions[c] == region["geography"] for c in counts["geography"]]]["value"].sum())
-    west_named = float(counts[[regions[c] == west["geography"] for c in counts["geography"]]]["value"].sum())
-    named_sum = float(counts["value"].sum())
-    rest_share = 100 - region["value"] - west["value"]
-    return {
-        "total": float(total["value"]),
-        "named_sum": named_sum,
-        "named_share": named_sum / total["value"] * 100,
-        "region_implied": implied_count(region, total)[0],
-        "west_implied": implied_count(west, total)[0],
-        "region_named": region_named,
-        "west_named": west_named,
-        "region_named_share": region_named / implied_count(region, total)[0] * 100,
-        "west_named_share": west_named / implied_count(west, total)[0] * 100,
-        "rest_share": rest_share,
-        "rest_implied": rest_share / 100 * total["value"],
-    }
-
-
 def regional_chart(evidence: Evidence) -> Figure:
     """The paper's two regional shares as headcounts of its total, with the named countries' counts inside them.
 
-    Everything drawn is the book's inference (share x total; sums of counts; the remainder), which
-    the title says. Hedges carry through: the Western European figure is a lower bound (dashed rule
-    to the right) and the remainder for all other origins an upper bound (stated in its label).
+    Everything drawn is the book's inference (share x total; sums of counts; the remainder) on the
+    reading that both shares are shares of the 40,000, which the title says. Hedges carry through:
+    the Western European figure is a lower bound (dashed rule to the right) and the remainder an
+    upper bound (stated in its label).
     """
     total = evidence.claim(TOTAL)
     split = split_figures(evidence)
-    shares = [evidence.claim(REGION_SHARE), evidence.claim(WESTERN_EUROPE_SHARE)]
-    claims = evidence.claims
-    groups = claims[
-        (claims["source_id"] == total["source_id"])
-        & (claims["topic"] == "origin")
-        & claims["value"].isna()
-        & claims["lower"].isna()
-    ]
+    groups = _unquantified_groups(evidence)
     source = short_name(evidence.sources.loc[total["source_id"]])
     rows = []
-    for share, named in zip(shares, (split["region_named"], split["west_named"])):
-        value, qualifier = implied_count(share, total)
+    for share_id, key in ((REGION_SHARE, "region"), (WESTERN_EUROPE_SHARE, "west")):
+        share = evidence.claim(share_id)
+        reading = split[f"{key}_reading"]
         rows.append(
             {
-                "Group": share["geography"],
-                "Implied number": value,
-                "Implied (in words)": book.QUALIFIER_WORDS[qualifier] + book.number(value),
-                "Kind of figure": bound_kind(qualifier),
-                "Qualifier": qualifier,
-                "Named countries' counts": named,
+                "Group": group_label(evidence, share["geography"]),
+                "Implied number": split[f"{key}_implied"],
+                "Implied (in words)": in_words(reading, book.number(split[f"{key}_implied"])),
+                "Kind of figure": LOWER if reading.startswith("at least") else UPPER if reading.startswith("at most") else POINT,
+                "Named countries' counts": split[f"{key}_named"],
                 "Share stated": book.describe(share),
+                "A share of": share_of(evidence, share_id),
                 "Quote": f"“{share['quote']}”",
                 "Source": source,
-                "Claims": f"{share['claim_id']}, {TOTAL}",
+                "Claims": f"{share_id}, {TOTAL}",
             }
         )
+    rest_reading = split["rest_implied_reading"]
     rows.append(
         {
             "Group": "all other origins (remainder)",
             "Implied number": split["rest_implied"],
-            "Implied (in words)": f"fewer than {book.number(split['rest_implied'])}",
-            "Kind of figure": UPPER,
-            "Qualifier": "fewer-than",
+            "Implied (in words)": in_words(rest_reading, book.number(split["rest_implied"])),
+            "Kind of figure": UPPER if rest_reading.startswith("at most") else POINT,
             "Named countries' counts": 0.0,
-            "Share stated": f"less than {book.number(split['rest_share'])} per cent (book's inference: the remainder)",
+            "Share stated": in_words(split["rest_share_reading"], f"{book.number(split['rest_share'])} per cent")
+            + " (book's inference: the remainder)",
+            "A share of": "the 40,000 (book's reading)",
             "Quote": " … ".join(f"“{q}”" for q in groups["quote"]),
             "Source": source,
             "Claims": ", ".join([*groups["claim_id"], REGION_SHARE, WESTERN_EUROPE_SHARE, TOTAL]),
@@ -647,6 +759,7 @@ def regional_chart(evidence: Evidence) -> Figure:
         kind=data["Kind of figure"],
         implied_words=data["Implied (in words)"],
         share=data["Share stated"],
+        of=data["A share of"],
     )
     order = list(plot["Group"])
     x_scale = alt.Scale(domain=[0, domain_max])
@@ -654,8 +767,8 @@ def regional_chart(evidence: Evidence) -> Figure:
     tooltip = [
         alt.Tooltip("Group:N", title="Group"),
         alt.Tooltip("implied_words:N", title="Implied number (book's inference)"),
-        alt.Tooltip("Qualifier:N", title="Qualifier"),
         alt.Tooltip("share:N", title="Share stated"),
+        alt.Tooltip("of:N", title="A share of"),
         alt.Tooltip("Quote:N", title="Quote"),
         alt.Tooltip("Source:N", title="Source"),
     ]
@@ -663,7 +776,7 @@ def regional_chart(evidence: Evidence) -> Figure:
     implied = base.mark_bar(height=26, color=PALETTE[4], opacity=0.55).encode(
         x=alt.X(
             "implied:Q",
-            title="People (share of the paper's total; book's inference)",
+            title="People (share of the paper's 40,000; book's inference)",
             scale=x_scale,
             axis=alt.Axis(format=",.0f", tickCount=4),
         ),
@@ -687,7 +800,8 @@ def regional_chart(evidence: Evidence) -> Figure:
     )
     chart = (implied + named + rules + labels + named_labels).properties(width=330, height=80 * len(plot))
     alt_text = (
-        "Bars of the policy paper's regional shares turned into headcounts of its total by the book: "
+        "Bars of the policy paper's regional shares turned into headcounts of its 40,000 by the book, reading both "
+        "shares as shares of that total: "
         + "; ".join(
             f"{r['Group']}: {r['Implied (in words)']}"
             + (f", of which the named countries account for {book.number(n)}" if n else "")
@@ -696,7 +810,11 @@ def regional_chart(evidence: Evidence) -> Figure:
         + "."
     )
     return Figure(
-        titled(chart, "Figure 1.3. The regional split as headcounts (book's inference)", f"{source}, citing {total['speaker']} for the total; computed by the book"),
+        titled(
+            chart,
+            "Figure 1.3. The regional split as headcounts, if both shares are of the 40,000 (book's inference)",
+            f"{source}; computed by the book",
+        ),
         alt_text,
         data,
         "regional-split",
@@ -723,7 +841,7 @@ def us_figures(evidence: Evidence) -> pd.DataFrame:
                 if has_figure
                 else "not quantified",
                 "Source's words": f"“{c['quote']}”",
-                "Who says it, where": f"{c['speaker']}, in {short_name(evidence.sources.loc[c['source_id']])}",
+                "Whose words, where": _who(evidence, c),
                 "Period": reference_period(c) if (c["period_start"] or c["period_end"]) else "not stated",
                 "Claim": claim_id,
             }
@@ -738,7 +856,7 @@ def stock_table(evidence: Evidence) -> Table:
     """Table 1.1: the totals and the country counts side by side."""
     return Table(
         stock_comparison_compact(evidence),
-        "Table 1.1. The totals side by side: who says how many, and how to read the gap",
+        "Table 1.1. The totals side by side: whose words, what each counts, and how to read the gap",
         numeric=("B minus A", "Ratio B/A"),
     )
 
@@ -747,8 +865,8 @@ def nber_table(evidence: Evidence) -> Table:
     """Table 1.2: the NBER top five against the policy paper's counts, every country of either list."""
     return Table(
         nber_vs_counts(evidence),
-        "Table 1.2. The NBER top five (2016, as reported by the Daily Caller) against the policy paper's counts",
-        numeric=(RANK_COL, ORDER_COL),
+        "Table 1.2. The NBER top five (2016, as the Daily Caller paraphrases it) against the policy paper's counts",
+        numeric=(LISTED_COL, ORDER_COL),
     )
 
 
@@ -767,10 +885,13 @@ def regional_table(evidence: Evidence) -> Table:
         {
             "Group": split["Group"],
             "The paper's words": split["The paper's words"],
-            "Implied number (book's inference)": split["Implied number (book's inference)"],
+            "A share of": split["A share of"],
+            "Headcount if a share of the 40,000 (book's inference)": split[
+                "Headcount if a share of the 40,000 (book's inference)"
+            ],
             "Named countries and their total (book's inference)": named,
-            "Named countries' share of the group (book's inference)": split[
-                "Named countries as share of the group (book's inference)"
+            "Named countries' share of that headcount (book's inference)": split[
+                "Named countries as share of that headcount (book's inference)"
             ],
             "Claims": [", ".join(ids.split(", ")[:2]) for ids in split["Claims"]],
         }
@@ -791,32 +912,72 @@ def glue_chapter(evidence: Evidence) -> None:
     from myst_nb import glue
 
     a, b = evidence.claim("intel-stock-30000-people"), evidence.claim("npr-stock-total")
-    glue("stock_gap", book.number(b["value"] - a["value"]), display=False)
-    glue("stock_ratio", f"{b['value'] / a['value']:.2f}", display=False)
-    glue("stock_gap_pct", f"{(b['value'] / a['value'] - 1) * 100:.0f}", display=False)
+    gap = gap_reading(a["qualifier"], b["qualifier"])
+    glue("stock_gap", in_words(gap, book.number(b["value"] - a["value"])), display=False)
+    glue("stock_ratio", in_words(gap, f"{b['value'] / a['value']:.2f}"), display=False)
+    glue("stock_gap_pct", in_words(gap, f"{(b['value'] / a['value'] - 1) * 100:.0f}"), display=False)
     glue("total_value", book.number(evidence.claim(TOTAL)["value"]), display=False)
     glue("intel_floor", book.number(a["value"]), display=False)
+    glue("intel_half", book.number(a["value"] / 2), display=False)
+    # NPR's figure against the part of intelNews's that joined ISIS ("most": more than half), the book's reading.
+    glue("isis_gap", in_words(gap_reading("more-than", b["qualifier"]), book.number(b["value"] - a["value"] / 2)),
+         display=False)
     ca, cb = evidence.claim("intel-stock-90-countries"), evidence.claim("npr-stock-countries")
-    glue("countries_gap", book.number(cb["value"] - ca["value"]), display=False)
+    glue(
+        "countries_gap",
+        in_words(gap_reading(ca["qualifier"], cb["qualifier"]), book.number(cb["value"] - ca["value"])),
+        display=False,
+    )
     flow = evidence.claim("intel-flow-50-since-2016")
     glue("flow_2016_share_of_gap", f"{flow['value'] / (b['value'] - a['value']) * 100:.1f}", display=False)
     us = evidence.claim("npr-us-250-attempted")
-    glue("us_share", f"{us['value'] / b['value'] * 100:.1f}", display=False)
+    glue("us_share", in_words(direction([us["qualifier"]], [b["qualifier"]]), f"{us['value'] / b['value'] * 100:.1f}"),
+         display=False)
 
     split = split_figures(evidence)
-    for name in ("named_sum", "region_implied", "west_implied", "region_named", "west_named", "rest_implied"):
+    for name in ("named_sum", "region_named", "west_named"):
         glue(name, book.number(split[name]), display=False)
+    for name, reading in (("region_implied", "region_reading"), ("west_implied", "west_reading"),
+                          ("rest_implied", "rest_implied_reading")):
+        glue(name, in_words(split[reading], book.number(split[name])), display=False)
     for name in ("named_share", "region_named_share", "west_named_share"):
-        glue(name, f"{split[name]:.1f}", display=False)
-    glue("rest_share", book.number(split["rest_share"]), display=False)
-    glue("n_named", len(country_counts(evidence)), display=False)
+        glue(name, in_words(split[f"{name}_reading"], f"{split[name]:.1f}"), display=False)
+    glue("rest_share", in_words(split["rest_share_reading"], book.number(split["rest_share"])), display=False)
+    glue("n_named", in_letters(len(country_counts(evidence))), display=False)
 
-    lists = ranked_and_counted(evidence)
+    lists = listed_and_counted(evidence)
     glue("both_lists", _and(lists["both"]), display=False)
-    glue("ranked_only", _and(lists["ranked_only"]), display=False)
+    glue("listed_only", _and(lists["listed_only"]), display=False)
     glue("counted_only", _and(lists["counted_only"]), display=False)
-    glue("n_both", len(lists["both"]), display=False)
-    glue("orders_agree", "the same order" if orders_agree(evidence) else "a different order", display=False)
+    glue("n_both", in_letters(len(lists["both"])), display=False)
+    glue("n_nber", in_letters(len(nber_members(evidence))), display=False)
+    glue("orders_agree", "in the order in which" if orders_agree(evidence) else "not in the order in which", display=False)
+    bounds = nber_consistency(evidence)
+    glue("set_floor", f"{bounds['floor_country']}'s {book.number(bounds['floor'])}", display=False)
+    glue("ordered_bounds", ordered_bounds_words(bounds), display=False)
+
+
+def ordered_bounds_words(bounds: dict) -> str:
+    """'Russia and Turkey each between Jordan's 2,200 and Saudi Arabia's 2,500' (countries sharing bounds grouped)."""
+    grouped: dict[tuple, list[str]] = {}
+    for country, limits in bounds["ordered"].items():
+        grouped.setdefault(limits, []).append(country)
+    parts = []
+    for (low, low_country, high, high_country), countries in grouped.items():
+        each = " each" if len(countries) > 1 else ""
+        if low is not None and high is not None:
+            where = f"between {low_country}'s {book.number(low)} and {high_country}'s {book.number(high)}"
+        elif low is not None:
+            where = f"above {low_country}'s {book.number(low)}"
+        else:
+            where = f"below {high_country}'s {book.number(high)}"
+        parts.append(f"{_and(countries)}{each} {where}")
+    return "; ".join(parts)
+
+
+def in_letters(count: int) -> str:
+    """A small count as prose writes it ('five'), from the book's one word-to-number table; digits otherwise."""
+    return next((w for w, v in NUMBER_WORDS.items() if v == count and w.isalpha() and w not in ("none", "zero")), str(count))
 
 
 def _and(items: list[str]) -> str:
@@ -824,14 +985,6 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _source_line(evidence: Evidence, rows: pd.DataFrame) -> str:
-    """The chart subtitle: each source once, in the chart's order, with whom it cites when not its own voice."""
-    sources = rows["Source"] if "Source" in rows else rows["source"]
-    speakers = rows["Who is cited"] if "Who is cited" in rows else rows.get("speaker", pd.Series([""] * len(rows)))
-    cited: dict[str, list[str]] = {}
-    for source, speaker in zip(sources, speakers):
-        own_voice = not speaker or speaker.split()[0].lower() in source.lower()
-        cited.setdefault(source, [])
-        if not own_voice and speaker not in cited[source]:
-            cited[source].append(speaker)
-    return "; ".join(f"{s}, citing {_and(c)}" if c else s for s, c in cited.items())
+def _source_line(sources) -> str:
+    """The chart subtitle: each source once, in the chart's order (whose words each figure is: in the tooltips)."""
+    return "; ".join(dict.fromkeys(sources))

@@ -35,7 +35,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from evidence.citation import chapter_citation
 from evidence.datazip import ZIP_NAME, write_zip
-from evidence import inputs
+from evidence import inputs, voices
 from evidence.display import escape_markdown
 from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
 
@@ -80,7 +80,11 @@ def _keep_characters(node: nodes.Element) -> None:
 
 
 class ClaimQuote(SphinxDirective):
-    """``{claim-quote} CLAIM_ID``: the claim's quote as a block quotation, attributed and cited."""
+    """``{claim-quote} CLAIM_ID``: the claim's quote as a block quotation, attributed and cited.
+
+    The attribution is :func:`evidence.voices.credit`: the voice whose words these are in the
+    source comes first, so a reporter's paraphrase is never shown as the speaker's own words.
+    """
 
     required_arguments = 1
 
@@ -94,7 +98,7 @@ class ClaimQuote(SphinxDirective):
         lines = [
             escape_markdown(claim["quote"]),
             "",
-            f"— {escape_markdown(claim['speaker'])}, {escape_markdown(claim['stated'])}, "
+            f"— {escape_markdown(voices.credit(claim, _evidence().sources))}, {escape_markdown(claim['stated'])}, "
             f"in {{cite:t}}`{claim['source_id']}`; ledger: `{claim_id}`",
         ]
         quote = nodes.block_quote(classes=["claim-quote"])
@@ -222,7 +226,8 @@ class EvidenceGlossary(SphinxDirective):
                 escape_markdown(entry.term),
                 f"  {escape_markdown(entry.definition)}",
                 "",
-                f"  In the sources: “{escape_markdown(claim['quote'])}” — {escape_markdown(claim['speaker'])}, "
+                f"  In the sources: “{escape_markdown(claim['quote'])}” — "
+                f"{escape_markdown(voices.credit(claim, evidence.sources))}, "
                 f"{escape_markdown(claim['stated'])}, in {{cite:t}}`{claim['source_id']}`.",
                 "",
             ]

@@ -127,3 +127,26 @@ def schema_fields(evidence: Evidence, resource_name: str) -> pd.DataFrame:
         rows.append({"Field": field["name"], "Type": field["type"], "Rules": "; ".join(rules),
                      "Meaning": field.get("description", "")})
     return pd.DataFrame(rows)
+
+
+def voices_by_source(evidence: Evidence) -> pd.DataFrame:
+    """Who speaks in each source: one row per source and voice, with the kinds of passage and the claims credited.
+
+    Read from ``voices.csv`` (the passages) and the ledger's ``voice`` column, so the appendix shows
+    the same split the check enforces.
+    """
+    passages = evidence.tables["voices"]
+    credited = evidence.claims.groupby(["source_id", "voice"]).size()
+    rows = []
+    for (source_id, voice), group in passages.groupby(["source_id", "voice"], sort=False):
+        modes = group["mode"].value_counts()
+        rows.append(
+            {
+                "Source": short_name(evidence.sources.loc[source_id]),
+                "Voice": voice,
+                "Passages": int(len(group)),
+                "Kinds of passage": ", ".join(f"{mode} ({count})" for mode, count in modes.items()),
+                "Claims in this voice": int(credited.get((source_id, voice), 0)),
+            }
+        )
+    return pd.DataFrame(rows)

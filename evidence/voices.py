@@ -169,31 +169,30 @@ def claim_problem(claim: pd.Series, passages: list[Passage], text: str) -> tuple
     return None
 
 
-def _mismatch(claim, piece, first_found, passages, text) -> tuple[str, str]:
+def _mismatch(claim: pd.Series, piece: str, first_found, passages: list[Passage], text: str) -> tuple[str, str]:
+    """The message for a claim whose quote is not in a passage of its voice, mode and speaker."""
     named = f"voice '{claim['voice']}', mode '{claim['mode']}', speaker '{claim['speaker']}'"
     if first_found is None:
         return "quote", f"quote piece \"{piece}\" is not found in its source"
     passage, begin = first_found
     if passage is None:
-        crossed = sorted(
-            {p.passage_id for p in passages if p.source_id == claim["source_id"] and p.begin < begin + len(piece) and begin < p.end
-             and not p.holds(begin, begin + len(piece)) and not (p.begin <= begin and begin + len(piece) <= p.end)}
-        )
+        crossed = [p.passage_id for p in passages if p.source_id == claim["source_id"]
+                   and p.begin < begin + len(piece) and begin < p.end and not p.holds(begin, begin + len(piece))]
         return "quote", (
-            f"the quote \"{piece}\" runs across passages of different voices ({', '.join(crossed)}); "
+            f"the quote piece \"{piece}\" runs across passages ({', '.join(crossed)}); "
             "trim it, or split it with […] so that each piece lies in one passage"
         )
     found = passage.describe(text)
-    if passage.voice != claim["voice"]:
-        return "voice", f"the claim names {named}, but its quote stands in {found}"
-    if passage.mode != claim["mode"]:
-        if claim["mode"] == "direct-quotation" and passage.mode in RELAYED:
-            return "mode", (
-                f"the claim shows {passage.mode} as {claim['voice']}'s own words (direct-quotation): "
-                f"the quote stands in {found}"
-            )
-        return "mode", f"the claim names {named}, but its quote stands in {found}"
-    return "speaker", f"the claim names {named}, but its quote stands in {found}"
+    if claim["mode"] == "direct-quotation" and passage.mode in RELAYED and passage.attributed_to == claim["voice"]:
+        return "mode", (
+            f"the claim presents as {claim['voice']}'s own words (direct-quotation) what the source gives as "
+            f"{passage.voice}'s {passage.mode}: {found}"
+        )
+    for field, have, want in (("voice", passage.voice, claim["voice"]), ("mode", passage.mode, claim["mode"]),
+                              ("speaker", passage.attributed_to, claim["speaker"])):
+        if have != want:
+            return field, f"the claim names {named}, but its quote stands in {found}"
+    return "quote", f"the quote is not in a passage of {named}"  # unreachable: the passage would have matched
 
 
 def outlet(source: pd.Series) -> str:
