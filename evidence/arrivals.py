@@ -679,7 +679,6 @@ def stock_tests_table(evidence: Evidence) -> pd.DataFrame:
             "Attributed to (source)": attributed(evidence, claim),
             "Tested at the end of": month_label(t.month),
             "Why that month": t.dated,
-            "Test": "more than it" if t.test == "over" else f"within {ABOUT_TOLERANCE:.0%}",
             "Central path": _rnd_number(central[f"by_{t.key}"]),
             "Combinations meeting it": f"{int(paths[f'meets_{t.key}'].sum()):,} of {len(paths):,}",
             "Claim": t.claim_id,
