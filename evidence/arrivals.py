@@ -924,7 +924,7 @@ def key_numbers(evidence: Evidence) -> dict[str, str]:
         "share_meets_both": book.number(int(paths["meets_all"].sum())),  # a count; the introduction's key
         "start_high": month_label(start.high),
         "start_low": month_label(start.low),
-        "n_start_high": book.number(int((paths["start"] == start.high).sum())),
+        "fit_start_high": _of(paths.loc[paths["start"] == start.high, "meets_all"]),
         "fit_start_low": _of(paths.loc[paths["start"] == start.low, "meets_all"]),
         "fit_drop_late": _of(paths.loc[paths["shape"] == "drop-late", "meets_all"]),
         "fit_drop_early": _of(paths.loc[paths["shape"] == "drop-early", "meets_all"]),
