@@ -126,6 +126,7 @@ def with_voices(data_copy):
     data_copy.edit_claim("intel-stock-30000-people", voice="intelNews (Joseph Fitsanakis)", mode="narration")
     data_copy.edit_claim("npr-us-fbi-thousand-cases", voice="NPR (Greg Myre)", mode="reported-speech")
     data_copy.edit_claim("dc-nber-top-five", voice="Daily Caller (Jonah Bennett)", mode="paraphrase")
+    data_copy.edit_claim("pp-origin-western-europe-share", voice="Policy paper author(s)", mode="narration")
     return load(data_copy.path)
 
 
@@ -142,6 +143,8 @@ def test_tables_and_tooltips_name_the_voice_with_credit(data_copy):
     assert chart.loc["intel-stock-30000-people", "Whose words"] == "intelNews (Joseph Fitsanakis)"
     russia = origins.country_chart(evidence).data.set_index("Country").loc["Russia"]
     assert russia["Whose words"] == "Daily Caller (Jonah Bennett), paraphrasing NBER study (2016)"
+    regional = origins.regional_chart(evidence).data.set_index("Group")
+    assert regional.loc["Western Europe", "Whose words"] == "Policy paper author(s)"
 
 
 def test_stock_chart_draws_the_lower_bound_as_a_rule(evidence):
