@@ -725,6 +725,7 @@ def regional_chart(evidence: Evidence) -> Figure:
                 "Share stated": book.describe(share),
                 "A share of": share_of(evidence, share_id),
                 "Quote": f"“{share['quote']}”",
+                "Whose words": voices.credit(share, evidence.sources),
                 "Source": source,
                 "Claims": f"{share_id}, {TOTAL}",
             }
@@ -741,6 +742,7 @@ def regional_chart(evidence: Evidence) -> Figure:
             + " (book's inference: the remainder)",
             "A share of": "the 40,000 (book's reading)",
             "Quote": " … ".join(f"“{q}”" for q in groups["quote"]),
+            "Whose words": "; ".join(dict.fromkeys(voices.credit(g, evidence.sources) for _, g in groups.iterrows())),
             "Source": source,
             "Claims": ", ".join([*groups["claim_id"], REGION_SHARE, WESTERN_EUROPE_SHARE, TOTAL]),
         }
@@ -770,6 +772,7 @@ def regional_chart(evidence: Evidence) -> Figure:
         alt.Tooltip("share:N", title="Share stated"),
         alt.Tooltip("of:N", title="A share of"),
         alt.Tooltip("Quote:N", title="Quote"),
+        alt.Tooltip("Whose words:N", title="Whose words"),
         alt.Tooltip("Source:N", title="Source"),
     ]
     base = alt.Chart(plot).encode(y=y)

@@ -181,14 +181,20 @@ def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 
 def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Put the executed notebook, with its outputs, beside the page source so the download menu lists .ipynb.
+    """Put the reader's notebook beside the page source, so the download menu saves a working .ipynb.
 
     sphinx-book-theme does this only when a launch service (Binder, Colab…) is configured;
     the book has none, so that no button points nowhere. MyST-NB writes a notebook taken
-    from its cache before merging the cached outputs in, so those are merged here.
+    from its cache before merging the cached outputs in, so those are merged here. The
+    notebook is then rewritten for reading outside the book (:mod:`evidence.notebook_export`).
     """
+    import json
+
     import nbformat
+    import vl_convert
     from jupyter_cache import get_cache
+
+    from evidence import notebook_export
 
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not executed.exists():
@@ -197,10 +203,56 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     if code and not any(cell.get("outputs") for cell in code):
         _, notebook = get_cache(Path(app.outdir).parent / ".jupyter_cache").merge_match_into_notebook(notebook)
+    glue_file = executed.with_name(f"{executed.stem}.glue.json")
+    glued = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.exists() else {}
+    evidence = _evidence()
+
+    def claim_quote(claim_id: str) -> str:
+        claim = evidence.claim(claim_id)
+        return (f"> {claim['quote']}\n>\n> — {voices.credit(claim, evidence.sources)}, {claim['stated']}, "
+                f"in {_citation_text(app, claim['source_id'], textual=True)}; ledger: `{claim_id}`")
+
+    def link_text(role: str, target: str) -> str:
+        if role == "doc":
+            docname = target.removeprefix("/").removesuffix(".md")
+            docname = docname if "/" in docname else f"{Path(pagename).parent.as_posix()}/{docname}"
+            title = app.env.titles.get(docname)
+            return f"“{title.astext()}”" if title else target
+        label = app.env.domaindata["std"]["labels"].get(target.lower())
+        return f"“{label[2]}”" if label and label[2] else "the figure or table named in the book"
+
+    reader = notebook_export.reader_notebook(
+        notebook, notebook_export.glue_values(glued), claim_quote,
+        lambda keys, textual: _citation_text(app, keys, textual), link_text, vl_convert.vegalite_to_svg,
+    )
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
+    nbformat.write(reader, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+@lru_cache(maxsize=1)
+def _bibliography(path: str) -> dict[str, tuple[str, str]]:
+    """Each BibTeX key's (who, year) as an author-year citation names them."""
+    from pybtex.database import parse_file
+
+    entries = {}
+    for key, entry in parse_file(path).entries.items():
+        people = entry.persons.get("author", [])
+        names = [" ".join(p.last_names).strip("{}") for p in people]
+        who = names[0] + " et al." if len(names) > 2 else " and ".join(names)
+        who = who or entry.fields.get("howpublished", "").strip("{}") or entry.fields.get("title", key).strip("{}")
+        entries[key] = (who, entry.fields.get("year", "n.d."))
+    return entries
+
+
+def _citation_text(app: Sphinx, keys: str, textual: bool) -> str:
+    """``{cite:p}`` as '(Myre 2017; Bennett 2017)', ``{cite:t}`` as 'Myre (2017)', for text outside the book."""
+    bibliography = _bibliography(str(Path(app.srcdir) / app.config.bibtex_bibfiles[0]))
+    cited = [bibliography.get(key.strip(), (key.strip(), "n.d.")) for key in keys.split(",")]
+    if textual:
+        return "; ".join(f"{who} ({year})" for who, year in cited)
+    return "(" + "; ".join(f"{who} {year}" for who, year in cited) + ")"
 
 
 def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:

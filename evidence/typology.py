@@ -1,12 +1,15 @@
 """Returnee typology: the sources' frameworks side by side, mapped onto the book's common paths.
 
 Three frameworks describe where ISIS's foreign fighters go once the caliphate falls:
-The Atlantic's typology (Clarke and Amarasingam, March 2017) as summarised by TalkLeft and,
-separately, by the Daily Caller, and the policy paper's five scenarios. ``data/typology.csv``
-holds one row per type, in the framework's own words, with the book's mapping onto six common
-paths. The mapping is the book's inference; the words are the sources'. Everything here is
-computed from that table and the claims ledger, so a correction in ``data/`` reaches every
-table, chart and glued number of the chapter.
+The Atlantic's typology (Clarke and Amarasingam, March 2017) as excerpted and summarised by
+TalkLeft and, separately, as paraphrased by the Daily Caller, and the policy paper's five
+scenarios. ``data/typology.csv`` holds one row per type, in the words of the passage that names
+it, with whose words those are (``label_voice``: in TalkLeft, the blogger's linking lines are the
+blogger's, the excerpts The Atlantic's) and the book's mapping onto six common paths. The mapping
+is the book's inference; the words are the sources'. :func:`verbatim_problems` checks both the
+words and the voice against the claims ledger. Everything here is computed from that table and the
+ledger, so a correction in ``data/`` reaches every table, chart and glued number of the chapter;
+every column or tooltip that says who said a quote uses :func:`evidence.voices.credit`.
 
 The European figures of the Center for the Analysis of Terrorism (CAT), relayed by TalkLeft,
 are read from the ledger, hedged with the source's own hedge words (see :func:`evidence.book.describe`),
@@ -28,11 +31,12 @@ from evidence.charts import PALETTE, Figure, titled
 from evidence.display import Table
 from evidence.ledger import Evidence
 from evidence.tables import short_name
+from evidence.voices import credit
 
 # The frameworks, in the order the chapter discusses them, with how the book names them.
 FRAMEWORKS: dict[str, str] = {
-    "atlantic-via-talkleft": "The Atlantic, as summarised by TalkLeft",
-    "atlantic-via-dailycaller": "The Atlantic, as summarised by the Daily Caller",
+    "atlantic-via-talkleft": "The Atlantic, as excerpted and summarised by TalkLeft",
+    "atlantic-via-dailycaller": "The Atlantic, as paraphrased by the Daily Caller",
     "policy-paper-scenarios": "Policy paper: five scenarios",
 }
 # Shorter names for chart axes (each fits its column without clipping).
@@ -52,6 +56,10 @@ PATHS: dict[str, str] = {
     "return-operational": "Return: operational",
 }
 RETURN_PATHS = tuple(p for p in PATHS if p.startswith("return-"))
+
+# The two voices of the TalkLeft post (names as in the ledger's voice column).
+BLOGGER = "TalkLeft blogger"
+ATLANTIC = "The Atlantic (Clarke and Amarasingam)"
 
 ROLE_PRIMARY = "Type maps here"
 ROLE_ALSO = "Type also covers this path (book's reading)"
@@ -85,8 +93,27 @@ RASMUSSEN_FORECASTS = (
     "dc-rasmussen-fight-to-death",
 )
 
-# Hedge words a source may put before a figure, longest first so "nearly as many as" wins over "nearly".
+# Two routes to attacks in the West, as the sources describe them: claim id -> the book's heading, in reading order.
+SENT = "Fighters sent back"
+AT_HOME = "Supporters at home"
+BOTH = "Both routes together"
+ROUTES: dict[str, str] = {
+    "pp-scenario-5-dispatched-abroad": SENT,
+    "pp-position-paris-brussels-orchestrated": SENT,
+    "tl-atlantic-paris-2015-example": SENT,
+    "tl-atlantic-command-and-control": SENT,
+    "npr-context-attacks-without-travel": AT_HOME,
+    "npr-context-recent-attacks-model": AT_HOME,
+    "pp-home-grown-radicals": BOTH,
+}
 
+# How each voice ranks the operational returnees, in its exact words (claim id -> phrase in its quote).
+OPERATIONAL_WORDING: dict[str, str] = {
+    "tl-atlantic-operational": "the one to be concerned about",
+    "tl-blogger-biggest-threat": "the biggest threat",
+    "tl-atlantic-most-deadly": "They are the most deadly.",
+    "dc-atlantic-operational-most-dangerous": "the most dangerous",
+}
 
 # --------------------------------------------------------------------------- the crosswalk
 
@@ -100,26 +127,25 @@ def _quote_of(evidence: Evidence, claim_id: str) -> str:
 
 
 def verbatim_problems(evidence: Evidence, typology: pd.DataFrame | None = None) -> list[str]:
-    """Rows whose type label or stated threat is not a verbatim piece of the cited ledger quotes.
+    """Rows whose words or whose credit for the words do not match the ledger; each message names row and field.
 
-    Why: the table keeps the framework's own words apart from the book's mapping; this is what
-    makes that promise checkable. Labels must occur in the quote of ``claim_id``; a stated threat
-    in the quote of ``claim_id`` or ``detail_claim_id`` (after :func:`evidence.quotes.normalise`).
-    Claim ids named in a mapping note must exist in the ledger.
+    Why: the table keeps the sources' words apart from the book's mapping, and says whose words
+    each label and threat is; this is what makes both promises checkable. A ``type_label`` must be
+    a verbatim piece of the quote of ``claim_id``, a ``threat_as_stated`` of the quote of
+    ``threat_claim_id`` (after :func:`evidence.quotes.normalise`); ``label_voice`` and
+    ``threat_voice`` must be the ledger ``voice`` of those claims (a blogger's linking line is the
+    blogger's, not the article it summarises). A claim whose ledger voice is still empty is only
+    checked for the words. Claim ids named in a mapping note must exist in the ledger.
     """
     typology = evidence.tables["typology"] if typology is None else typology
     problems = []
     for position, row in enumerate(typology.itertuples(index=False), start=2):
         where = f"data/typology.csv, row {position} ({row.row_id})"
-        main = quotes.normalise(_quote_of(evidence, row.claim_id))
-        detail = quotes.normalise(_quote_of(evidence, row.detail_claim_id))
-        if quotes.normalise(row.type_label) not in main:
-            problems.append(f"{where}, field 'type_label': '{row.type_label}' is not in the quote of {row.claim_id}")
-        if row.threat_as_stated and quotes.normalise(row.threat_as_stated) not in main + " " + detail:
-            problems.append(
-                f"{where}, field 'threat_as_stated': '{row.threat_as_stated}' is in neither {row.claim_id} "
-                f"nor {row.detail_claim_id or '(no detail claim)'}"
-            )
+        problems += _words_problems(evidence, where, "type_label", row.type_label, "label_voice", row.label_voice,
+                                    "claim_id", row.claim_id)
+        if row.threat_as_stated or row.threat_voice or row.threat_claim_id:
+            problems += _words_problems(evidence, where, "threat_as_stated", row.threat_as_stated, "threat_voice",
+                                        row.threat_voice, "threat_claim_id", row.threat_claim_id)
         if row.also_path and row.also_path == row.common_path:
             problems.append(f"{where}, field 'also_path': repeats common_path '{row.common_path}'")
         for cited in re.findall(r"\(((?:dc|npr|intel|tl|pp)-[a-z0-9-]+)\)", row.mapping_note):
@@ -128,15 +154,43 @@ def verbatim_problems(evidence: Evidence, typology: pd.DataFrame | None = None) 
     return problems
 
 
-def crosswalk(evidence: Evidence) -> pd.DataFrame:
-    """The typology table in reading order, with each row's quotes, speaker, date and source.
+def _words_problems(evidence: Evidence, where: str, words_field: str, words: str, voice_field: str, voice: str,
+                    claim_field: str, claim_id: str) -> list[str]:
+    """Whether ``words`` are verbatim in the quote of ``claim_id`` and ``voice`` is that claim's ledger voice."""
+    for field, value in ((words_field, words), (voice_field, voice), (claim_field, claim_id)):
+        if not value:
+            return [f"{where}, field '{field}': empty, but the row gives "
+                    + ", ".join(f"'{f}'" for f, v in ((words_field, words), (voice_field, voice),
+                                                      (claim_field, claim_id)) if v)]
+    if claim_id not in evidence.claims.index:
+        return [f"{where}, field '{claim_field}': '{claim_id}' is not in data/claims.csv"]
+    claim = evidence.claim(claim_id)
+    problems = []
+    if quotes.normalise(words) not in quotes.normalise(claim["quote"]):
+        problems.append(f"{where}, field '{words_field}': '{words}' is not verbatim in the quote of {claim_id}")
+    if claim["voice"] and voice != claim["voice"]:
+        problems.append(
+            f"{where}, field '{voice_field}': '{voice}', but the words of {claim_id} are in the voice of "
+            f"'{claim['voice']}' (data/claims.csv)"
+        )
+    return problems
 
-    Raises :class:`TypologyError` if a label or threat is not verbatim (see :func:`verbatim_problems`),
-    so a chapter never shows words a source did not use.
-    """
+
+def check(evidence: Evidence) -> None:
+    """Raise :class:`TypologyError` listing every problem of :func:`verbatim_problems` (for ``make check``)."""
     problems = verbatim_problems(evidence)
     if problems:
         raise TypologyError("data/typology.csv does not match the ledger:\n  - " + "\n  - ".join(problems))
+
+
+def crosswalk(evidence: Evidence) -> pd.DataFrame:
+    """The typology table in reading order, with each row's quotes, whose words they are, date and source.
+
+    Raises :class:`TypologyError` if a label or threat is not verbatim or not credited to the voice
+    the ledger gives (see :func:`verbatim_problems`), so a chapter never shows words a source did
+    not use, or credits them to the wrong voice.
+    """
+    check(evidence)
     table = evidence.tables["typology"].copy()
     table["framework_order"] = table["framework"].map(list(FRAMEWORKS).index)
     table["level_order"] = (table["level"] != "type").astype(int)
@@ -144,7 +198,8 @@ def crosswalk(evidence: Evidence) -> pd.DataFrame:
     claims = evidence.claims
     table["quote"] = [claims.loc[c, "quote"] for c in table["claim_id"]]
     table["detail_quote"] = [_quote_of(evidence, c) for c in table["detail_claim_id"]]
-    table["speaker"] = [claims.loc[c, "speaker"] for c in table["claim_id"]]
+    table["label_credit"] = [credit(claims.loc[c], evidence.sources) for c in table["claim_id"]]
+    table["threat_credit"] = [credit(claims.loc[c], evidence.sources) if c else "" for c in table["threat_claim_id"]]
     table["stated"] = [claims.loc[c, "stated"] for c in table["claim_id"]]
     table["source_id"] = [claims.loc[c, "source_id"] for c in table["claim_id"]]
     table["source"] = [short_name(evidence.sources.loc[s]) for s in table["source_id"]]
@@ -162,11 +217,16 @@ def _label_with_level(row: pd.Series) -> str:
     return label + (" (sub-group)" if row["level"] == "sub-group" else "")
 
 
+def _credited_label(row: pd.Series) -> str:
+    """The label in quote marks, then whose words it is (:func:`evidence.voices.credit` of its ledger row)."""
+    return _label_with_level(row) + (f" [{row['label_credit']}]" if row["label_credit"] else "")
+
+
 def side_by_side(evidence: Evidence) -> pd.DataFrame:
-    """Common paths (rows) by framework (columns); each cell: the types mapped there, with stated threat.
+    """Common paths (rows) by framework (columns); each cell: the types mapped there, each with whose words it is.
 
     A type that also covers a path on the book's reading appears there with "(also)". An empty cell
-    means the framework, as the source gives it, has no type on that path.
+    means the framework, as the source gives it, has no type on that path. Threats are in :func:`threats`.
     """
     table = crosswalk(evidence)
     rows = []
@@ -177,8 +237,7 @@ def side_by_side(evidence: Evidence) -> pd.DataFrame:
             mine = table[table["framework"] == framework]
             for _, t in mine.iterrows():
                 if t["common_path"] == path:
-                    threat = f"; threat: “{t['threat_as_stated']}”" if t["threat_as_stated"] else ""
-                    cells.append(_label_with_level(t) + threat)
+                    cells.append(_credited_label(t))
                 elif t["also_path"] == path:
                     cells.append(_label_with_level(t) + " (also)")
             row[framework_label] = " / ".join(cells) if cells else "—"
@@ -192,12 +251,12 @@ def side_by_side_table(evidence: Evidence, caption: str) -> Table:
 
 
 def crosswalk_detail(evidence: Evidence, caption: str) -> Table:
-    """Every row of the crosswalk with its mapping note and ledger ids: the reasoning, open to checking."""
+    """Every row of the crosswalk with whose words its label is, its mapping note and ledger ids."""
     table = crosswalk(evidence)
     frame = pd.DataFrame(
         {
             "Framework": table["framework"].map(FRAMEWORK_AXIS),
-            "Type (source's words)": table.apply(_label_with_level, axis=1),
+            "Type [whose words]": table.apply(_credited_label, axis=1),
             "Common path": table["common_path"].map(PATHS)
             + table["also_path"].map(lambda p: f"; also: {PATHS[p]}" if p else ""),
             "Why the book maps it there": table["mapping_note"],
@@ -229,7 +288,7 @@ def summaries_compared(evidence: Evidence) -> pd.DataFrame:
             primary = mine[mine["common_path"] == path]
             also = mine[mine["also_path"] == path]
             if len(primary):
-                found[name] = ("own", " / ".join(primary.apply(_label_with_level, axis=1)))
+                found[name] = ("own", " / ".join(primary.apply(_credited_label, axis=1)))
             elif len(also):
                 found[name] = ("within", " / ".join(also.apply(_label_with_level, axis=1)))
             else:
@@ -263,16 +322,16 @@ def _difference(kinds: tuple[str, str]) -> str:
 
 
 def threats(evidence: Evidence) -> pd.DataFrame:
-    """Every type for which its source states a threat level, in the source's words, with who and when."""
+    """Every type for which its source states a threat level: the words, whose words they are, and the ledger row."""
     table = crosswalk(evidence)
     stated = table[table["threat_as_stated"] != ""]
     return pd.DataFrame(
         {
             "Framework": stated["framework"].map(FRAMEWORK_AXIS),
-            "Type (source's words)": stated.apply(_label_with_level, axis=1),
-            "Threat as stated": "“" + stated["threat_as_stated"] + "”",
-            "Common path": stated["common_path"].map(PATHS),
-            "Ledger": stated.apply(lambda r: r["detail_claim_id"] or r["claim_id"], axis=1),
+            "Type": stated.apply(_label_with_level, axis=1),
+            "Threat as stated": stated["threat_as_stated"].map(curly),
+            "Whose words": stated["threat_credit"],
+            "Ledger": stated["threat_claim_id"],
         }
     )
 
@@ -296,10 +355,11 @@ def matrix_data(evidence: Evidence) -> pd.DataFrame:
                     "role": role,
                     "type_label": _label_with_level(t),
                     "cell_text": "\n".join(textwrap.wrap(_label_with_level(t), 21)),
-                    "threat": f"“{t['threat_as_stated']}”" if t["threat_as_stated"] else "none stated",
+                    "threat": (curly(t["threat_as_stated"]) + (f" ({t['threat_credit']})" if t["threat_credit"] else "")
+                               if t["threat_as_stated"] else "none stated"),
                     "quote_shown": p["quote_shown"],
                     "source": p["source"],
-                    "speaker": t["speaker"],
+                    "label_credit": t["label_credit"],
                     "mapping_note": t["mapping_note"],
                     "claim_id": t["claim_id"],
                 }
@@ -322,6 +382,7 @@ def matrix_chart(evidence: Evidence) -> Figure:
               axis=alt.Axis(labelLimit=240, titlePadding=14))
     tooltip = [
         alt.Tooltip("type_label:N", title="Type (source's words)"),
+        alt.Tooltip("label_credit:N", title="Whose words"),
         alt.Tooltip("framework:N", title="Framework"),
         alt.Tooltip("path:N", title="Common path"),
         alt.Tooltip("role:N", title="Mapping"),
@@ -352,7 +413,7 @@ def matrix_chart(evidence: Evidence) -> Figure:
         data.drop(columns=["cell_text"]).rename(
             columns={"framework": "Framework", "path": "Common path", "role": "Mapping", "type_label": "Type",
                      "threat": "Threat as stated", "quote_shown": "Quote", "source": "Source",
-                     "speaker": "Speaker", "mapping_note": "Why mapped here", "claim_id": "Ledger"}
+                     "label_credit": "Whose words", "mapping_note": "Why mapped here", "claim_id": "Ledger"}
         ),
         "typology-crosswalk",
     )
@@ -418,6 +479,7 @@ def cat_table(evidence: Evidence) -> pd.DataFrame:
         {
             "What is counted (CAT, via TalkLeft)": chosen["claim_id"].map(CAT_LABELS),
             "Figure as stated": [describe(row) for _, row in chosen.iterrows()],
+            "Whose words": [credit(row, evidence.sources) for _, row in chosen.iterrows()],
             "Scope": chosen["geography"],
             "Reference date": "not stated (latest figures cited about March 2017)",
             "Ledger": chosen["claim_id"],
@@ -433,12 +495,14 @@ def cat_chart(evidence: Evidence) -> Figure:
     data["what"] = data["claim_id"].map(CAT_LABELS)
     data["as_stated"] = [describe(row, unit=False) for _, row in people.iterrows()]
     data["scope"] = data["geography"].map(lambda g: "European Union" if g == "EU" else g)
+    data["credit"] = [credit(row, evidence.sources) for _, row in people.iterrows()]
     order = list(data.sort_values(["scope", "value"], ascending=[True, False])["what"])
     tooltip = [
         alt.Tooltip("what:N", title="What is counted"),
         alt.Tooltip("as_stated:N", title="Figure as stated"),
         alt.Tooltip("qualifier:N", title="Qualifier (ledger)"),
         alt.Tooltip("quote_shown:N", title="Quote"),
+        alt.Tooltip("credit:N", title="Whose words"),
         alt.Tooltip("source:N", title="Source"),
     ]
     y = alt.Y("what:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
@@ -460,9 +524,10 @@ def cat_chart(evidence: Evidence) -> Figure:
         "Bars for CAT's counts: almost 7,200 EU nationals or residents involved in jihadi networks, almost "
         "5,800 EU departures and more than 1,500 returnees in the EU; about 2,300 French nationals or "
         "residents involved, 689 of them in Syria or Iraq, and 1,302 people with pending legal proceedings in France.",
-        data[["what", "as_stated", "qualifier", "scope", "quote_shown", "source", "claim_id"]].rename(
+        data[["what", "as_stated", "qualifier", "scope", "quote_shown", "credit", "source", "claim_id"]].rename(
             columns={"what": "What is counted", "as_stated": "Figure as stated", "qualifier": "Qualifier",
-                     "scope": "Scope", "quote_shown": "Quote", "source": "Source", "claim_id": "Ledger"}
+                     "scope": "Scope", "quote_shown": "Quote", "credit": "Whose words", "source": "Source",
+                     "claim_id": "Ledger"}
         ),
         "cat-european-figures",
     )
@@ -488,6 +553,7 @@ def outcomes_data(evidence: Evidence) -> pd.DataFrame:
                 "as_stated": share.words(),
                 "kind": "The book's inference from two CAT figures",
                 "quote_shown": " … ".join(shown["quote_shown"].drop_duplicates()),
+                "credit": " / ".join(dict.fromkeys(credit(row, evidence.sources) for _, row in returned.iterrows())),
                 "source": shown["source"].iloc[0] + ", citing CAT",
             },
             {
@@ -496,6 +562,7 @@ def outcomes_data(evidence: Evidence) -> pd.DataFrame:
                 "as_stated": describe(died),
                 "kind": "Stated by the source",
                 "quote_shown": died_shown["quote_shown"],
+                "credit": credit(died, evidence.sources),
                 "source": died_shown["source"],
             },
         ]
@@ -510,6 +577,7 @@ def outcomes_chart(evidence: Evidence) -> Figure:
         alt.Tooltip("as_stated:N", title="Share"),
         alt.Tooltip("kind:N", title="Stated or inferred"),
         alt.Tooltip("quote_shown:N", title="Quote"),
+        alt.Tooltip("credit:N", title="Whose words"),
         alt.Tooltip("source:N", title="Source"),
     ]
     y = alt.Y("outcome:N", title=None, sort=list(data["outcome"]), axis=alt.Axis(labelLimit=330))
@@ -531,7 +599,7 @@ def outcomes_chart(evidence: Evidence) -> Figure:
         "(stated by the policy paper). The populations and dates differ.",
         data.rename(columns={"outcome": "Outcome", "percent": "Per cent (computed or stated)",
                              "as_stated": "In words", "kind": "Stated or inferred", "quote_shown": "Quote",
-                             "source": "Source"}),
+                             "credit": "Whose words", "source": "Source"}),
         "returned-or-died",
     )
 
@@ -596,12 +664,56 @@ def forecasts(evidence: Evidence) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Stated": claims["stated"].to_list(),
-            "Speaker": claims["speaker"].to_list(),
-            "Reported by": [short_name(evidence.sources.loc[s]) for s in claims["source_id"]],
             "Statement": [f"“{q}”" for q in claims["quote"]],
+            "Whose words": [credit(claim, evidence.sources) for _, claim in claims.iterrows()],
+            "Source": [short_name(evidence.sources.loc[s]) for s in claims["source_id"]],
             "Ledger": claims["claim_id"].to_list(),
         }
     )
+
+
+def credited_quotes(evidence: Evidence, chosen: dict[str, str], heading: str) -> pd.DataFrame:
+    """Ledger quotes under the book's headings (``chosen``: claim id -> heading), each with whose words it is.
+
+    A quote in a paraphrase or reported speech (:func:`evidence.voices.own_words` is False) is
+    shown with its credit naming the one who paraphrases, never as the speaker's own words.
+    """
+    claims = evidence.claims.loc[list(chosen)]
+    return pd.DataFrame(
+        {
+            heading: list(chosen.values()),
+            "In the source's words": [f"“{q}”" for q in claims["quote"]],
+            "Whose words": [credit(claim, evidence.sources) for _, claim in claims.iterrows()],
+            "Stated": claims["stated"].to_list(),
+            "Ledger": claims["claim_id"].to_list(),
+        }
+    )
+
+
+def routes(evidence: Evidence) -> pd.DataFrame:
+    """Fighters sent back by ISIS against supporters acting at home: each side in its sources' words."""
+    return credited_quotes(evidence, ROUTES, "Route (the book's heading)")
+
+
+def operational_wording(evidence: Evidence) -> pd.DataFrame:
+    """How each voice ranks the operational returnees: the exact phrase, whose words it is, and its ledger row.
+
+    Raises ValueError if a phrase is not verbatim in its claim's quote.
+    """
+    rows = []
+    for claim_id, phrase in OPERATIONAL_WORDING.items():
+        claim = evidence.claim(claim_id)
+        if quotes.normalise(phrase) not in quotes.normalise(claim["quote"]):
+            raise ValueError(f"OPERATIONAL_WORDING: '{phrase}' is not verbatim in the quote of {claim_id}")
+        rows.append(
+            {
+                "Words": curly(phrase),
+                "Whose words": credit(claim, evidence.sources),
+                "Source": short_name(evidence.sources.loc[claim["source_id"]]),
+                "Ledger": claim_id,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- numbers for the prose
@@ -615,6 +727,7 @@ def glue_values(evidence: Evidence) -> dict[str, str]:
     died = evidence.claim("pp-deaths-european-15-percent")
     claim = evidence.claim
     scenarios = table[(table["framework"] == "policy-paper-scenarios") & (table["level"] == "type")]
+    talkleft = table[table["framework"] == "atlantic-via-talkleft"]
     words = {
         "n_frameworks": str(table["framework"].nunique()),
         "n_types": str(len(table)),
@@ -625,6 +738,9 @@ def glue_values(evidence: Evidence) -> dict[str, str]:
         "n_return_paths": str(len(RETURN_PATHS)),
         "n_challenges": str(len({challenge for challenge, _ in CHALLENGES.values()})),
         "tl_returnee_types": str(counts["atlantic-via-talkleft"]),
+        "tl_labels": str(len(talkleft)),
+        "tl_blogger_labels": str(int((talkleft["label_voice"] == BLOGGER).sum())),
+        "tl_atlantic_labels": str(int((talkleft["label_voice"] == ATLANTIC).sum())),
         "dc_returnee_types": str(counts["atlantic-via-dailycaller"]),
         "cat_fr_involved": describe(claim("tl-cat-france-involved")),
         "cat_fr_in_theatre": describe(claim("tl-cat-france-in-syria-iraq")),
@@ -692,6 +808,16 @@ COMPARISON_LABELS = [
     "France: recruits (A) vs in Syria or Iraq (B)",
     "Western Europeans who went (A, inferred) vs EU departures (B)",
 ]
+
+
+def routes_table(evidence: Evidence, caption: str) -> Table:
+    """:func:`routes` as a captioned table."""
+    return Table(routes(evidence), caption)
+
+
+def operational_wording_table(evidence: Evidence, caption: str) -> Table:
+    """:func:`operational_wording` as a captioned table."""
+    return Table(operational_wording(evidence), caption)
 
 
 def forecasts_table(evidence: Evidence, caption: str) -> Table:

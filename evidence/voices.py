@@ -92,7 +92,7 @@ def resolve(voices: pd.DataFrame, texts: dict[str, str]) -> tuple[list[Passage],
             continue
         begin = hits[0]
         if end:
-            stop = text.find(end, begin)
+            stop = text.find(end, max(begin, begin + len(start) - len(end)))  # the end lies at or after the start's end
             if stop < 0:
                 problems.append((row, "end", f"end text \"{end}\" is not found after the start text"))
                 continue

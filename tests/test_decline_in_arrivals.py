@@ -13,7 +13,7 @@ from evidence import book
 from conftest import DATA, ROOT
 import evidence
 from evidence import arrivals as a
-from evidence import quotes
+from evidence import dates, quotes, voices
 
 CHAPTER = ROOT / "chapters" / "decline-in-arrivals.md"
 
@@ -92,9 +92,7 @@ def test_implied_total_and_residual_by_hand():
     assert a.implied_total(200, 12) == 2400
     assert a.residual(40000, 0.15, 20000) == pytest.approx(14000)
     assert a.residual(40000, 0.30, 30000) < 0  # the figures cannot all hold
-    assert a.months_between("2016-01", "2016-09") == 8
-    assert a.month_label(a.month("2015-06")) == "2015-06"
-    assert a.month("2014", within_year=7) == a.month("2014-07")
+
 
 
 # --- the model on the real ledger ----------------------------------------------------------------
@@ -121,10 +119,13 @@ def test_every_path_declines_after_its_peak(ev):
 
 def test_grid_is_every_combination(ev):
     params = {p.name: p for p in a.parameters(ev)}
-    expected = len(a.SHAPES) * len(a.TAILS)
-    for name in ("start", "peak_month", "peak_rate", "mid_2015_rate", "mid_2016_rate"):
+    expected = 1
+    for name in a.ARRIVAL_PARAMETERS:
         expected *= len(params[name].values())
     assert len(a.grid(ev)) == expected == len(a.path_table(ev))
+    assert set(params["shape"].values()) == set(a.SHAPES) and set(params["tail"].values()) == set(a.TAILS)
+    assert {p.rise for p in a.grid(ev)} == {"linear"}  # the rise is varied one at a time only
+    assert not params["rise"].in_grid
 
 
 def test_low_and_high_values_move_arrivals_the_way_the_table_says(ev):
@@ -151,7 +152,8 @@ def test_model_parameters_come_from_the_ledger(ev):
     params = {p.name: p for p in a.parameters(ev)}
     assert params["mid_2015_rate"].central == ev.value("pp-flow-mid-2015")
     assert params["mid_2016_rate"].high == ev.value("pp-flow-mid-2016")
-    assert params["mid_2016_rate"].low == pytest.approx(50 / 8)
+    assert params["mid_2016_rate"].low == pytest.approx(50 / 8)  # reading (a): 50 over 8 months
+    assert ev.value("intel-flow-50-since-2016") in params["mid_2016_rate"].values()  # reading (b): 50 a month
     assert params["peak_rate"].high == ev.claim("intel-flow-2000-per-month")["upper"]
     assert params["death_share"].central == pytest.approx(ev.value("pp-deaths-european-15-percent") / 100)
     remaining = ev.claim("pp-remaining-10000-30000")
@@ -182,8 +184,10 @@ def test_estimates_table_labels_each_kind(ev):
     table = a.estimates_table(ev).set_index("Claim")
     assert table.loc["pp-flow-mid-2015", "Kind"] == "point estimate"
     assert table.loc["pp-flow-mid-2016", "Kind"] == "upper bound"
-    assert table.loc["intel-flow-50-since-2016", "Kind"] == "total over a period"
-    assert table.loc["intel-flow-2000-per-month", "Kind"] == "upper figure, period not stated"
+    assert table.loc["intel-flow-50-since-2016", "Kind"].startswith("total over a period as worded; read three ways")
+    assert table.loc["intel-flow-us-fewer-than-10-since-january".replace("flow-", ""), "Kind"] == "total over a period"
+    assert table.loc["intel-flow-2000-per-month", "Kind"] == "upper figure"  # hedges.QUALIFIERS["up-to"]
+    assert table.loc["intel-flow-2000-per-month", "Refers to"] == "'in previous years' (not dated)"
     flow_ids = set(ev.claims.index[ev.claims["topic"] == "flow"])
     assert flow_ids <= set(table.index)
 
@@ -204,10 +208,11 @@ def test_reasons_table_has_every_stated_reason_with_its_quote(ev):
         assert row.Quote == f"“{ev.claim(row.Claim)['quote']}”"
 
 
-def test_comparison_states_the_2016_gap(ev):
-    first = a.comparison_2016(ev).iloc[0]
-    assert "32 times" in first["Compared (book's computation)"]  # 200 / (50 / 8)
-    assert "fewer than 1,600" in first["Compared (book's computation)"]  # 200 * 8
+def test_comparison_states_the_2016_gap_under_both_readings(ev):
+    compared = a.comparison_2016(ev).iloc[0]["Compared (book's computation)"]
+    assert "Reading (a)" in compared and "32 times" in compared  # 200 / (50 / 8)
+    assert "Reading (b)" in compared and "4 times" in compared  # 200 / 50
+    assert "fewer than 1,600" in compared  # 200 * 8
 
 
 def test_accounting_rows_add_up(ev):
@@ -220,10 +225,30 @@ def test_accounting_rows_add_up(ev):
     assert set(stated[arrivals_column]) == {ev.value("pp-stock-total-people")}
 
 
-def test_consistency_shares_match_the_path_table(ev):
+def test_consistency_counts_match_the_path_table(ev):
     paths = a.path_table(ev)
-    assert paths["meets_both"].sum() == int(a.key_numbers(ev)["n_meets_both"].replace(",", ""))
-    assert (paths["by_horizon"] >= paths["by_end_2015"]).all()
+    numbers = a.key_numbers(ev)
+    assert numbers["n_meets_all"] == f"{int(paths['meets_all'].sum()):,} of {len(paths):,}"
+    assert (paths["by_pp"] >= paths["by_end_2015"]).all()
+    table = a.consistency_table(ev)
+    starts = table[table["Assumption"] == "start month"]
+    assert starts["All four"].sum() == paths["meets_all"].sum()
+    assert starts["Combinations"].sum() == len(paths)
+
+
+def test_counts_of_combinations_are_never_percentages(ev):
+    """The grid is the book's choices, not a distribution: results are 'X of N' counts."""
+    numbers = a.key_numbers(ev)
+    for name in [n for n in numbers if n.startswith(("n_meets", "n_fit", "fit_"))]:
+        assert re.fullmatch(r"[\d,]+ of [\d,]+", numbers[name]), (name, numbers[name])
+    consistency = a.consistency_table(ev)
+    counts = [consistency[c] for c in consistency.columns if c not in ("Assumption", "Value")]
+    counts += [a.stock_tests_table(ev)["Combinations meeting it"], a.readings_results_table(ev)["Meeting all four stock figures"]]
+    for column in counts:
+        assert not column.astype(str).str.contains("%").any(), column.name
+    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
+    assert not re.search(r"(likely|probab)\w*[^.]*\b(paths?|combinations?)\b", prose, flags=re.I)
+    assert not re.search(r"\b(paths?|combinations?)\b[^.]*\b(very likely|probably)\b", prose, flags=re.I)
 
 
 def test_bound_only_claims_get_tooltips_with_their_quote(ev):
@@ -242,7 +267,7 @@ def _layers(spec: dict) -> list[dict]:
 
 
 @pytest.mark.parametrize("make", [a.rate_chart, a.band_chart])
-def test_charts_carry_quotes_in_every_rect_and_symbol_tooltip(ev, make):
+def test_charts_carry_quotes_and_credits_in_every_rect_and_symbol_tooltip(ev, make):
     figure = make(ev)
     assert figure.spec["width"] <= 560 and figure.alt_text and not figure.data.empty
     marks = 0
@@ -251,8 +276,17 @@ def test_charts_carry_quotes_in_every_rect_and_symbol_tooltip(ev, make):
         if mark in ("rect", "bar", "point", "circle", "square"):
             marks += 1
             fields = [t["field"] for t in layer["encoding"]["tooltip"]]
-            assert {"figure", "qualifier", "quote_shown", "source"} <= set(fields), mark
+            assert {"figure", "qualifier", "quote_shown", "source", "credit"} <= set(fields), mark
+            assert "speaker" not in fields, mark
     assert marks >= 1
+
+
+def test_rate_chart_draws_the_2016_figure_under_both_readings(ev):
+    data = a.rate_estimates_data(ev)
+    drawn = data[data["claim_id"] == a.TOTAL_2016].set_index("kind")
+    assert drawn.loc[a.KIND_A, "rate"] == pytest.approx(50 / 8)
+    assert drawn.loc[a.KIND_B, "rate"] == 50
+    assert drawn.loc[a.KIND_A, "end"].strftime("%Y-%m") == "2016-08"  # the month rule: January to August
 
 
 # --- the chapter's prose ------------------------------------------------------------------------------
@@ -280,3 +314,115 @@ def test_every_glued_name_and_quoted_claim_exists(ev):
         assert name in values, name
     for claim_id in re.findall(r"```\{claim-quote\} (\S+)", text):
         assert claim_id in ev.claims.index, claim_id
+
+
+# --- the readings of the 2016 figure, the month rule, the stock dates, the one-at-a-time changes -----------
+
+
+def test_month_rule_gives_8_months_for_the_2016_figure(ev):
+    claim = ev.claim(a.TOTAL_2016)
+    assert dates.months_between(claim["period_start"], claim["period_end"]) == 8
+    assert a.months_2016(ev) == 8
+    assert a.average_2016(ev) == pytest.approx(6.25)
+    assert a.window_2016(ev) == (dates.month("2016-01"), dates.month("2016-08"))
+    assert a.key_numbers(ev)["n_months_2016"] == "8" and a.key_numbers(ev)["avg_2016_exact"] == "6.25"
+    assert not hasattr(a, "months_between") or a.months_between is dates.months_between  # no copy of its own
+
+
+def test_readings_table_sets_out_every_reading_with_its_implications(ev):
+    table = a.readings_table(ev).set_index("Reading")
+    assert list(table.index) == list(a.READINGS.values())
+    total = table.loc[a.READINGS["a"]]
+    rate = table.loc[a.READINGS["b"]]
+    floor = table.loc[a.READINGS["c"]]
+    assert "50 ÷ 8 = 6.25" in total["A month (book's arithmetic)"]
+    assert total["January–August 2016"] == "50"
+    assert total["Americans' share"] == "at most 20%"  # fewer than 10 of 50
+    assert "32 times" in total["Against 'less than 200'"]
+    assert rate["A month (book's arithmetic)"].startswith("50")
+    assert rate["January–August 2016"].startswith("at least 400")
+    assert rate["Americans' share"] == "at most 2.5%"  # fewer than 10 of at least 400
+    assert "4 times" in rate["Against 'less than 200'"]
+    assert floor["January–August 2016"] == "at least 50"
+    assert "not known" in floor["Americans' share"]
+
+
+def test_model_covers_both_readings_and_each_reading_has_its_own_subgrid(ev):
+    paths = a.path_table(ev)
+    rates = a.reading_rates(ev)
+    assert rates == {"a": pytest.approx(6.25), "b": 50.0}
+    under_a, under_b = a.under_reading(paths, "a"), a.under_reading(paths, "b")
+    assert rates["b"] not in set(under_a["mid_2016_rate"]) and rates["a"] in set(under_a["mid_2016_rate"])
+    assert rates["a"] not in set(under_b["mid_2016_rate"]) and rates["b"] in set(under_b["mid_2016_rate"])
+    assert len(under_a) == len(under_b) and len(a.under_reading(paths, "c")) == len(paths)
+    table = a.readings_results_table(ev)
+    assert len(table) == 2 and set(table["Combinations"]) == {len(under_a)}
+    # a total of 50 is reached only by an immediate drop to reading (a)'s own average
+    low = under_a[under_a["in_2016_to_report"] <= 50]
+    assert len(low) and set(low["shape"]) == {"drop-early"} and set(low["mid_2016_rate"]) == {rates["a"]}
+
+
+def test_each_stock_figure_is_tested_at_its_own_date(ev):
+    tests = {t.claim_id: t for t in a.stock_tests(ev)}
+    assert dates.month_label(tests["intel-stock-30000-people"].month) == "2015-12"
+    assert dates.month_label(tests["pp-stock-total-people"].month) == "2016-12"  # undated: end of its Figure 1
+    assert dates.month_label(tests["npr-stock-total"].month) == "2017-04"  # reported 4 May 2017
+    assert dates.month_label(tests["dc-stock-total"].month) == "2017-06"  # reported 21 July 2017
+    assert "undated" in tests["pp-stock-total-people"].dated
+    months = a.model_months(ev)
+    path = a.central_path(ev)
+    cum = a.cumulative(a.rate_path(path, months))
+    measured = a.results(ev, path)
+    for key, claim_id in (("end_2015", "intel-stock-30000-people"), ("pp", "pp-stock-total-people"),
+                          ("npr", "npr-stock-total"), ("dc", "dc-stock-total")):
+        assert measured[f"by_{key}"] == pytest.approx(cum[months == tests[claim_id].month][0])
+    test = tests["npr-stock-total"]
+    assert a.meets(test, 40000 * 1.09, 40000) and not a.meets(test, 40000 * 1.11, 40000)
+    assert not a.meets(tests["intel-stock-30000-people"], 30000, 30000)  # "over": strictly more
+
+
+def test_one_at_a_time_changes_one_assumption_from_the_central_path(ev):
+    frame = a.sensitivity(ev)
+    params = {p.name: p for p in a.parameters(ev)}
+    central = frame[frame["name"] == ""].iloc[0]
+    assert central["by_pp"] == pytest.approx(a.results(ev, a.central_path(ev))["by_pp"])
+    expected = 1 + sum(len(params[n].values()) - 1 for n in a.ONE_AT_A_TIME)
+    assert len(frame) == expected
+    for row in frame[frame["name"] != ""].itertuples():
+        assert row.value != params[row.name].central
+        path = replace(a.central_path(ev), **{row.name: row.value}) if row.name in a.Path.__dataclass_fields__ else a.central_path(ev)
+        assert row.by_end_2015 == pytest.approx(a.results(ev, path)["by_end_2015"]), row.name
+    rise = frame[frame["name"] == "rise"].set_index("value")["by_pp"]
+    assert rise["at-peak"] < central["by_pp"] < rise["at-once"]
+    death = frame[frame["name"] == "death_share"]
+    assert (death["by_pp"] == central["by_pp"]).all() and (death["residual"] != central["residual"]).all()
+    table = a.sensitivity_table(ev)
+    assert len(table) == len(frame) and table.iloc[0]["Changed from the central path"].startswith("(none")
+
+
+def test_drivers_name_the_assumption_that_moves_each_result_most(ev):
+    frame = a.sensitivity(ev)
+    top = a.drivers(ev)
+    grid_top = a.drivers(ev, a.ARRIVAL_PARAMETERS)
+    params = {p.short: p.name for p in a.parameters(ev)}
+    for column, (short, low, high) in top.items():
+        name = params[short]
+        values = [*frame.loc[frame["name"] == name, column], frame.loc[frame["name"] == "", column].iloc[0]]
+        assert (low, high) == (min(values), max(values))
+        for other in a.ONE_AT_A_TIME:
+            others = [*frame.loc[frame["name"] == other, column], frame.loc[frame["name"] == "", column].iloc[0]]
+            assert max(others) - min(others) <= high - low + 1e-9, (column, other)
+    assert params[grid_top["by_pp"][0]] in a.ARRIVAL_PARAMETERS
+    assert top["by_end_2015"][0] == "shape of the rise"  # nothing before the peak month vs the peak rate at once
+
+
+def test_attribution_columns_credit_the_voice(ev):
+    sources = ev.sources
+    for table, column in [(a.estimates_table(ev), "Attributed to (source)"), (a.reasons_table(ev), "Attributed to (source)"),
+                          (a.stock_tests_table(ev), "Attributed to (source)")]:
+        for shown, claim_id in zip(table[column], table["Claim"]):
+            claim = ev.claim(claim_id)
+            assert shown == a.attributed(ev, claim)
+            assert shown.startswith(voices.credit(claim, sources))
+    headline = ev.claim(a.HEADLINE_2016)
+    assert a.attributed(ev, headline).startswith("intelNews (Joseph Fitsanakis), headline")

@@ -126,6 +126,7 @@ def with_voices(data_copy):
     data_copy.edit_claim("intel-stock-30000-people", voice="intelNews (Joseph Fitsanakis)", mode="narration")
     data_copy.edit_claim("npr-us-fbi-thousand-cases", voice="NPR (Greg Myre)", mode="reported-speech")
     data_copy.edit_claim("dc-nber-top-five", voice="Daily Caller (Jonah Bennett)", mode="paraphrase")
+    data_copy.edit_claim("pp-origin-western-europe-share", voice="Policy paper author(s)", mode="narration")
     return load(data_copy.path)
 
 
@@ -142,6 +143,8 @@ def test_tables_and_tooltips_name_the_voice_with_credit(data_copy):
     assert chart.loc["intel-stock-30000-people", "Whose words"] == "intelNews (Joseph Fitsanakis)"
     russia = origins.country_chart(evidence).data.set_index("Country").loc["Russia"]
     assert russia["Whose words"] == "Daily Caller (Jonah Bennett), paraphrasing NBER study (2016)"
+    regional = origins.regional_chart(evidence).data.set_index("Group")
+    assert regional.loc["Western Europe", "Whose words"] == "Policy paper author(s)"
 
 
 def test_stock_chart_draws_the_lower_bound_as_a_rule(evidence):
@@ -346,3 +349,44 @@ def test_prose_length_is_in_range():
     text = prose(CHAPTER.read_text(encoding="utf-8"))
     words = len(re.findall(r"[A-Za-z][A-Za-z'’-]*", re.sub(r"\{[a-z:]+\}`[^`]*`", "", text)))
     assert 1500 <= words <= 3000, words
+
+
+# --------------------------------------------------------------------------- the glossary
+
+
+def _evidence_text(evidence, source_id: str) -> str:
+    """A source's normalised text, without the TalkLeft reader comments (never evidence)."""
+    text = evidence.texts[source_id]
+    return text.split("< Ex-Spy")[0] if source_id.startswith("talkleft") else text
+
+
+def test_glossary_quotes_are_verbatim_from_the_sources(evidence):
+    """Every span in quotation marks in a definition is in one of the five sources (reader comments excluded)."""
+    glossary = evidence.tables["glossary"]
+    missing = []
+    for entry in glossary.itertuples(index=False):
+        spans = re.findall(r"“([^“”]+)”", entry.definition)
+        for span in spans:
+            if not any(quotes.normalise(span) in _evidence_text(evidence, s) for s in evidence.texts):
+                missing.append((entry.term, span))
+    assert missing == []
+
+
+def test_glossary_entries_are_attributed_and_their_passages_show_the_term(evidence):
+    """Each definition quotes or names a source, and its ledger passage uses the term (or a word of it)."""
+    outlets = ("policy paper", "NPR", "Daily Caller", "intelNews", "TalkLeft", "sources")
+    for entry in evidence.tables["glossary"].itertuples(index=False):
+        assert any(o in entry.definition for o in outlets), entry.term
+        passage = quotes.normalise(evidence.claim(entry.claim_id)["quote"]).lower()
+        longest = max(re.findall(r"[A-Za-z]+", entry.term), key=len).lower()
+        spans = [quotes.normalise(s).lower() for s in re.findall(r"“([^“”]+)”", entry.definition)]
+        expansions = [quotes.normalise(e).lower() for e in re.findall(r"the ([A-Z][a-z]+(?: [A-Z][a-z]+)+)", entry.definition)]
+        assert longest[:6] in passage or any(s in passage for s in spans + expansions), entry.term
+
+
+def test_glossary_states_no_outside_facts_the_sources_lack():
+    """Facts the old glossary took from outside the sources must not come back (each was checked absent)."""
+    text = (DATA / "glossary.csv").read_text(encoding="utf-8")
+    for outside in ("from which ISIS split", "US government agency", "research organisation", "annual conference",
+                    "largely lost by 2017", "A Syrian armed group"):
+        assert outside not in text, outside

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -12,6 +13,7 @@ from conftest import DATA, ROOT
 from evidence import EvidenceError, load, quotes
 from evidence import typology
 from evidence.charts import PALETTE
+from evidence.voices import credit
 
 CHAPTER = ROOT / "chapters" / "returnee-typology.md"
 NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -42,8 +44,9 @@ def test_typology_table_is_declared_and_checked_by_frictionless(evidence):
     resource = next(r for r in descriptor["resources"] if r["name"] == "typology")
     assert resource["schema"]["primaryKey"] == ["row_id"]
     keys = {tuple(k["fields"]) for k in resource["schema"]["foreignKeys"]}
-    assert keys == {("claim_id",), ("detail_claim_id",)}
+    assert keys == {("claim_id",), ("threat_claim_id",), ("detail_claim_id",)}
     fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    assert fields["label_voice"]["constraints"]["required"] is True
     assert fields["common_path"]["constraints"]["enum"] == list(typology.PATHS)
     assert fields["framework"]["constraints"]["enum"] == list(typology.FRAMEWORKS)
     assert len(evidence.tables["typology"]) > 0
@@ -71,15 +74,92 @@ def test_labels_and_threats_are_verbatim_in_the_cited_quotes(evidence):
     assert typology.verbatim_problems(evidence) == []
 
 
-def test_a_label_not_in_its_quote_is_caught(evidence):
+def test_a_label_not_verbatim_in_its_quote_fails_the_check_naming_row_and_field(data_copy):
+    rows = data_copy.rows("typology.csv")
+    rows[3]["type_label"] = "the most fearsome returnees"  # row 5 of the file (header = row 1)
+    data_copy.write("typology.csv", rows)
+    evidence = load(data_copy.path)
+    problems = typology.verbatim_problems(evidence)
+    assert problems == [
+        f"data/typology.csv, row 5 ({rows[3]['row_id']}), field 'type_label': 'the most fearsome returnees' "
+        f"is not verbatim in the quote of {rows[3]['claim_id']}"
+    ]
+    with pytest.raises(typology.TypologyError, match=r"row 5 \(tl-operational\), field 'type_label'"):
+        typology.check(evidence)
+    with pytest.raises(typology.TypologyError):
+        typology.crosswalk(evidence)  # so no table or chart of the chapter can show it
+
+
+def test_a_paraphrase_of_the_label_is_not_verbatim(evidence):
+    """Close is not enough: the blogger's 'aka' for the article's 'or' must fail."""
     broken = evidence.tables["typology"].copy()
-    broken.loc[0, "type_label"] = "the most fearsome fighters"
-    broken.loc[1, "threat_as_stated"] = "extremely dangerous"
-    broken.loc[2, "mapping_note"] = "see (pp-no-such-claim)"
+    row = broken.index[broken["row_id"] == "tl-free-agents"][0]
+    broken.loc[row, "type_label"] = '"free agents" aka mercenaries'
+    problems = typology.verbatim_problems(evidence, broken)
+    assert len(problems) == 1 and "(tl-free-agents), field 'type_label'" in problems[0]
+
+
+def test_threats_and_notes_are_checked_too(evidence):
+    broken = evidence.tables["typology"].copy()
+    broken.loc[2, "threat_as_stated"] = "extremely dangerous"  # has a threat claim: words not in it
+    broken.loc[1, "threat_as_stated"] = "a threat"  # no threat claim or voice given
+    broken.loc[0, "mapping_note"] = "see (pp-no-such-claim)"
     problems = typology.verbatim_problems(evidence, broken)
     assert len(problems) == 3
-    assert "row 2" in problems[0] and "type_label" in problems[0]
-    assert "threat_as_stated" in problems[1] and "pp-no-such-claim" in problems[2]
+    assert "row 2" in problems[0] and "mapping_note" in problems[0] and "pp-no-such-claim" in problems[0]
+    assert "row 3" in problems[1] and "field 'threat_voice': empty" in problems[1]
+    assert "row 4" in problems[2] and "field 'threat_as_stated'" in problems[2] and "not verbatim" in problems[2]
+
+
+def test_a_label_credited_to_the_wrong_voice_fails_the_check(evidence):
+    """The blogger's line is the blogger's: crediting it to The Atlantic fails, naming row and field."""
+    broken = evidence.tables["typology"].copy()
+    row = broken.index[broken["row_id"] == "tl-disillusioned"][0]
+    broken.loc[row, "label_voice"] = typology.ATLANTIC
+    broken.loc[row, "threat_voice"] = typology.ATLANTIC
+    problems = typology.verbatim_problems(evidence, broken)
+    assert len(problems) == 2
+    assert "(tl-disillusioned), field 'label_voice'" in problems[0] and "'TalkLeft blogger'" in problems[0]
+    assert "(tl-disillusioned), field 'threat_voice'" in problems[1]
+
+
+def test_label_voices_are_compared_with_the_ledger_once_it_records_them(evidence):
+    """Existing claims get their voice from the voices data; the check compares as soon as it is there."""
+    claims = evidence.claims.copy()
+    claims.loc["dc-atlantic-three-groups", "voice"] = typology.ATLANTIC  # a wrong ledger voice, for the test
+    wrong = dataclasses.replace(evidence, claims=claims)
+    problems = typology.verbatim_problems(wrong)
+    assert [p.split(",")[1].strip() for p in problems] == ["row 6 (dc-disillusioned)", "row 7 (dc-disengaged)",
+                                                          "row 8 (dc-operational)"]
+    assert all("field 'label_voice'" in p for p in problems)
+    claims.loc["dc-atlantic-three-groups", "voice"] = "Daily Caller (Jonah Bennett)"
+    assert typology.verbatim_problems(dataclasses.replace(evidence, claims=claims)) == []
+
+
+def test_whose_words_each_talkleft_label_and_threat_is(table):
+    """The reading of the TalkLeft post: linking lines are the blogger's, excerpts The Atlantic's."""
+    voices = table.set_index("row_id")
+    assert voices.loc["tl-free-agents", "label_voice"] == typology.ATLANTIC
+    for row_id in ("tl-hard-core", "tl-disillusioned", "tl-operational"):
+        assert voices.loc[row_id, "label_voice"] == typology.BLOGGER, row_id
+    assert voices.loc["tl-disillusioned", "threat_voice"] == typology.BLOGGER  # "not a physical threat"
+    assert voices.loc["tl-operational", "threat_voice"] == typology.ATLANTIC  # "They are the most deadly."
+    daily_caller = table[table["framework"] == "atlantic-via-dailycaller"]
+    assert set(daily_caller["label_voice"]) == {"Daily Caller (Jonah Bennett)"}
+    assert set(daily_caller["threat_voice"]) - {""} == {"Daily Caller (Jonah Bennett)"}
+
+
+def test_claims_the_chapter_added_are_each_in_one_voice(evidence):
+    """The returnee's words stand apart from The Atlantic's; the blogger's lines apart from the excerpts."""
+    returnee = evidence.claim("tl-returnee-would-probably-go")
+    assert returnee["voice"] == returnee["speaker"] == "Unnamed returnee (quoted by The Atlantic)"
+    assert "This individual" not in returnee["quote"]
+    blogger = evidence.claim("tl-blogger-first-type-disillusioned")
+    assert (blogger["voice"], blogger["mode"], blogger["speaker"]) == (typology.BLOGGER, "paraphrase", typology.ATLANTIC)
+    assert "psychological care" not in blogger["quote"]
+    assert credit(blogger, evidence.sources) == "TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)"
+    excerpt = evidence.claim("tl-atlantic-psychological-care")
+    assert credit(excerpt, evidence.sources) == "The Atlantic (Clarke and Amarasingam), quoted by TalkLeft"
 
 
 def test_every_framework_has_types_and_every_path_is_used(table):
@@ -97,6 +177,7 @@ def test_policy_paper_has_as_many_scenarios_as_it_says(evidence, table):
 
 
 def test_returnee_type_counts_match_each_summary_s_own_words(evidence):
+    """The counts are the blogger's ("two types") and the Daily Caller's ("three groups"), not the article's."""
     counts = typology.returnee_type_counts(evidence)
     talkleft = re.search(r"(\w+) types of returnees", evidence.claim("tl-blogger-two-types-returnees")["quote"]).group(1)
     dailycaller = re.search(r"into (\w+) groups", evidence.claim("dc-atlantic-three-groups")["quote"]).group(1)
@@ -108,17 +189,20 @@ def test_talkleft_operational_type_is_read_as_also_disengaged(table):
     row = table[table["row_id"] == "tl-operational"].iloc[0]
     assert (row["common_path"], row["also_path"]) == ("return-operational", "return-disengaged")
     assert "disengaged" in row["quote"] and "did not become disillusioned" in row["quote"]
+    assert "still committed to jihadism" in row["detail_quote"]  # The Atlantic's excerpt under the blogger's line
 
 
 # --------------------------------------------------------------------------- derived tables
 
 
-def test_side_by_side_has_one_row_per_path_and_every_type_appears(evidence, table):
+def test_side_by_side_has_one_row_per_path_and_every_type_appears_with_whose_words(evidence, table):
     grid = typology.side_by_side(evidence)
     assert list(grid.iloc[:, 0]) == list(typology.PATHS.values())
     text = " ".join(grid.iloc[:, 1:].to_numpy().ravel())
-    for label in table["type_label"]:
-        assert typology.curly(label) in text, label
+    for label, claim_id in zip(table["type_label"], table["claim_id"]):
+        words = credit(evidence.claim(claim_id), evidence.sources)
+        assert typology.curly(label) + (f" [{words}]" if words else "") in text, label
+    assert "[TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)]" in text
 
 
 def test_summaries_compared_marks_the_disengaged_discrepancy(evidence):
@@ -142,11 +226,15 @@ def test_difference_wording(kinds, expected):
     assert typology._difference(kinds) == expected
 
 
-def test_threats_lists_only_stated_threats(evidence, table):
+def test_threats_lists_only_stated_threats_with_whose_words(evidence, table):
     threats = typology.threats(evidence)
     assert len(threats) == (table["threat_as_stated"] != "").sum()
-    for ledger_id, stated in zip(threats["Ledger"], threats["Threat as stated"]):
-        assert quotes.normalise(stated.strip("“”")) in quotes.normalise(evidence.claim(ledger_id)["quote"])
+    for ledger_id, stated, words in zip(threats["Ledger"], threats["Threat as stated"], threats["Whose words"]):
+        claim = evidence.claim(ledger_id)
+        assert quotes.normalise(stated.strip("“”")) in quotes.normalise(claim["quote"])
+        assert words == credit(claim, evidence.sources)
+    blogger = threats[threats["Threat as stated"] == "“not a physical threat”"]
+    assert list(blogger["Whose words"]) == ["TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)"]
 
 
 def test_challenges_keep_the_paper_s_order_and_quotes(evidence):
@@ -157,10 +245,33 @@ def test_challenges_keep_the_paper_s_order_and_quotes(evidence):
         assert shown.startswith("“")
 
 
-def test_forecasts_are_rasmussen_s_in_date_order(evidence):
+def test_forecasts_are_rasmussen_s_in_date_order_credited_to_their_voice(evidence):
     frame = typology.forecasts(evidence)
     assert list(frame["Stated"]) == sorted(frame["Stated"])
-    assert set(frame["Speaker"]) == {"Nicholas Rasmussen (NCTC)"}
+    assert {evidence.claim(c)["speaker"] for c in frame["Ledger"]} == {"Nicholas Rasmussen (NCTC)"}
+    assert list(frame["Whose words"]) == [credit(evidence.claim(c), evidence.sources) for c in frame["Ledger"]]
+
+
+def test_routes_quote_both_sides_each_credited(evidence):
+    frame = typology.routes(evidence)
+    sides = frame.groupby("Route (the book's heading)")["Ledger"].apply(list).to_dict()
+    assert {"pp-scenario-5-dispatched-abroad", "tl-atlantic-paris-2015-example"} <= set(sides[typology.SENT])
+    assert {"npr-context-attacks-without-travel", "npr-context-recent-attacks-model"} <= set(sides[typology.AT_HOME])
+    assert sides[typology.BOTH] == ["pp-home-grown-radicals"]
+    for ledger_id, shown, words in zip(frame["Ledger"], frame["In the source's words"], frame["Whose words"]):
+        assert shown == f"“{evidence.claim(ledger_id)['quote']}”"
+        assert words == credit(evidence.claim(ledger_id), evidence.sources)
+    assert "NPR (Greg Myre)" in list(frame["Whose words"])
+
+
+def test_operational_wording_is_verbatim_and_credited(evidence, monkeypatch):
+    frame = typology.operational_wording(evidence)
+    assert list(frame["Ledger"]) == list(typology.OPERATIONAL_WORDING)
+    deadly = frame.set_index("Ledger").loc["tl-blogger-biggest-threat"]
+    assert deadly["Whose words"].startswith("TalkLeft blogger")
+    monkeypatch.setitem(typology.OPERATIONAL_WORDING, "dc-atlantic-operational-most-dangerous", "the most deadly")
+    with pytest.raises(ValueError, match="not verbatim in the quote of dc-atlantic-operational-most-dangerous"):
+        typology.operational_wording(evidence)
 
 
 # --------------------------------------------------------------------------- hedged figures and shares
@@ -294,3 +405,80 @@ def test_chapter_refers_only_to_existing_claims_and_glue_names(evidence):
 def test_prose_length_is_within_the_brief():
     words = re.findall(r"[A-Za-z0-9][\w'’.,-]*", _prose(CHAPTER.read_text(encoding="utf-8")))
     assert 1500 <= len(words) <= 3000
+
+
+# How the chapter's prose names a voice (ledger voice -> a word the paragraph must contain).
+VOICE_NAMES = {
+    "TalkLeft blogger": "blogger",
+    "The Atlantic (Clarke and Amarasingam)": "Atlantic",
+    "Daily Caller (Jonah Bennett)": "Daily Caller",
+    "NPR (Greg Myre)": "Myre",
+    "NPR anchor (unnamed)": "NPR",
+    "Nicholas Rasmussen (NCTC)": "Rasmussen",
+    "Policy paper author(s)": "paper",
+    "Aymenn J. Al-Tamimi": "Al-Tamimi",
+    "Unnamed returnee (quoted by The Atlantic)": "returnee",
+    "intelNews (Joseph Fitsanakis)": "intelNews",
+    "Philip Seib": "Seib",
+    "Barack Obama": "Obama",
+}
+
+
+def _sentences(prose: str) -> list[str]:
+    """Sentences of the prose, list items apart; an initial ("Aymenn J. Al-Tamimi") does not end one."""
+    blocks = [b for part in re.split(r"\n\s*\n", prose) for b in re.split(r"\n(?=\s*- )", part) if b.strip()]
+    return [s for b in blocks for s in re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“])", b)]
+
+
+def _uncredited(sentences: list[str], claims: pd.DataFrame) -> list[tuple[str, str]]:
+    """Quoted spans found only in claims of one voice, in a sentence that does not name that voice."""
+    voiced = claims[claims["voice"] != ""]
+    normalised = [(quotes.normalise(q), v) for q, v in zip(voiced["quote"], voiced["voice"])]
+    found = []
+    for sentence in sentences:
+        for span in re.findall(r"“([^”]+)”", sentence):
+            voices = {v for q, v in normalised if quotes.normalise(span) in q}
+            if len(voices) == 1 and VOICE_NAMES[next(iter(voices))] not in sentence:
+                found.append((span, next(iter(voices))))
+    return found
+
+
+def test_every_inline_quotation_is_credited_to_its_voice_in_its_sentence(evidence):
+    """Words found only in one voice's claims must stand in a sentence that names that voice.
+
+    This is what keeps a blogger's linking line from being passed off as The Atlantic's words.
+    """
+    assert _uncredited(_sentences(_prose(CHAPTER.read_text(encoding="utf-8"))), evidence.claims) == []
+
+
+def test_the_voice_check_of_the_prose_can_fail(evidence):
+    wrong = "TalkLeft's blogger counts the groups. The Atlantic calls the disillusioned “not a physical threat”."
+    assert _uncredited(_sentences(wrong), evidence.claims) == [("not a physical threat", "TalkLeft blogger")]
+    right = "The Atlantic does not; the blogger calls the disillusioned “not a physical threat”."
+    assert _uncredited(_sentences(right), evidence.claims) == []
+    assert _sentences("Aymenn J. Al-Tamimi wrote. Then") == ["Aymenn J. Al-Tamimi wrote.", "Then"]
+
+
+def test_chapter_quotes_the_returnee_then_the_caution_and_shows_the_new_tables():
+    text = CHAPTER.read_text(encoding="utf-8")
+    returnee = text.index("```{claim-quote} tl-returnee-would-probably-go")
+    caution = text.index("```{claim-quote} tl-altamimi-media-access-prisoners")
+    assert returnee < caution
+    assert "blogger" in text[returnee:caution]  # the blogger introduces Al-Tamimi's words
+    for call in ("typology.routes_table(", "typology.operational_wording_table(", "typology.threats_table("):
+        assert call in text
+
+
+def test_matrix_tooltips_say_whose_words_label_and_threat_are(evidence):
+    data = typology.matrix_data(evidence).set_index(["framework", "path"])
+    disillusioned = data.loc[("Atlantic via TalkLeft", typology.PATHS["return-disillusioned"])]
+    words = "TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)"
+    assert disillusioned["label_credit"] == words
+    assert disillusioned["threat"] == f"“not a physical threat” ({words})"
+    assert "()" not in " ".join(data["threat"])
+
+
+def test_crosswalk_detail_credits_each_label(evidence, table):
+    frame = typology.crosswalk_detail(evidence, "caption").frame
+    disillusioned = frame["Type [whose words]"][list(table["row_id"]).index("tl-disillusioned")]
+    assert disillusioned == "“disillusioned” [TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)]"

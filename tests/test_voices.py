@@ -200,7 +200,7 @@ def test_typology_label_not_verbatim_fails_make_check(data_copy):
     data_copy.write("typology.csv", rows)
     message = check_error(data_copy)
     assert f"data/typology.csv, row 2 ({rows[0]['row_id']}), field 'type_label': 'the most dangerous of all' is not " \
-           "in the quote of" in message
+           "verbatim in the quote of" in message
 
 
 def test_positions_row_with_the_wrong_voice_fails_make_check(data_copy):
