@@ -582,7 +582,7 @@ CONTRASTS: list[Contrast] = [
     Contrast(
         "How far did arrivals fall?",
         "headline against the report",
-        "intel-headline-near-zero",
+        "intel-flow-headline-near-zero",
         "intel-flow-50-since-2016",
         "The headline says “near zero”; the report gives “a total of just 50 since the beginning of 2016”, "
         "which can be read as a total or as a monthly rate (see the figures below).",

@@ -367,7 +367,7 @@ def test_contrasts_quote_both_sides_from_the_ledger(evidence):
     pairs = {(c.claim_a, c.claim_b) for c in positions.CONTRASTS}
     assert ("pp-forecast-merger-possible", "tl-atlantic-some-may-join-al-qaida") in pairs
     assert ("dc-headline-fight-to-death", "dc-rasmussen-fight-to-death") in pairs
-    assert ("intel-headline-near-zero", "intel-flow-50-since-2016") in pairs
+    assert ("intel-flow-headline-near-zero", "intel-flow-50-since-2016") in pairs
     assert ("npr-headline-new-worry", "npr-position-initial-flood-concern") in pairs
     for cell in table["One side"]:
         assert cell.startswith("“") and "” (" in cell
