@@ -32,6 +32,7 @@ VOICE_NAMES = {
     "Barack Obama": ("Obama",),
     "CAT (Center for the Analysis of Terrorism)": ("CAT", "Center for the Analysis of Terrorism"),
     "The Washington Post": ("Post",),
+    "Unnamed experts": ("experts",),
     "Unnamed source (quoted by the policy paper)": ("paper",),
     "Daily Caller (site)": ("Daily Caller",),
     "NPR (site)": ("NPR",),
@@ -47,6 +48,10 @@ def prose(text: str) -> str:
     body = text.split("---", 2)[2]
     body = re.sub(r"```.*?```", " ", body, flags=re.S)
     return re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", body)
+
+
+# A quoted word or two ("half", "the top five") is a term under discussion; from three words on, a quotation.
+MIN_WORDS = 3
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -85,14 +90,17 @@ def voices_saying(span: str, evidence: Evidence, passages: list[voices.Passage])
 
 
 def uncredited(paragraph_list: list[list[str]], evidence: Evidence, context: int = 2) -> list[tuple[str, str]]:
-    """Quoted spans that only one voice says in the sources, where neither the sentence nor one of the
-    ``context`` sentences before it in the paragraph names that voice (a pronoun may carry the name on)."""
+    """Quotations (of :data:`MIN_WORDS` words or more) that only one voice says in the sources, where neither
+    the sentence nor one of the ``context`` sentences before it in the paragraph names that voice (a pronoun
+    may carry the name on)."""
     passages, _ = voices.resolve(evidence.tables["voices"], evidence.texts)
     found = []
     for sentence_list in paragraph_list:
         for index, sentence in enumerate(sentence_list):
             window = " ".join(sentence_list[max(0, index - context) : index + 1])
             for span in re.findall(r"“([^”]+)”", sentence):
+                if len(span.split()) < MIN_WORDS:
+                    continue
                 said_by = voices_saying(span, evidence, passages)
                 if len(said_by) == 1 and not any(name in window for name in VOICE_NAMES[next(iter(said_by))]):
                     found.append((span, next(iter(said_by))))
