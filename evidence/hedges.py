@@ -51,8 +51,10 @@ UNIT_WORDS = {
 # The words sources use for a hedge, longest first so "nearly as many as" wins over "nearly".
 HEDGE_WORDS = (
     "nearly as many as", "as many as", "more than", "fewer than", "less than", "close to", "an estimated",
-    "up to", "almost", "about", "around", "roughly", "nearly", "over", "some",
+    "estimate that", "up to", "almost", "about", "around", "roughly", "nearly", "over", "some",
 )
+# A hedge the source puts in a verb ("agencies estimate that 40,000") is written as the adjective.
+HEDGE_WRITTEN = {"estimate that": "an estimated"}
 
 
 def qualifier_wording() -> pd.DataFrame:
@@ -106,7 +108,7 @@ def describe(claim: pd.Series, unit: bool = True) -> str:
     if pd.notna(claim["lower"]) and pd.notna(claim["upper"]) and pd.isna(claim["value"]):
         return f"{number(claim['lower'])}–{number(claim['upper'])}{unit_words}"
     hedge = source_hedge(claim)
-    words = f"{hedge} " if hedge else QUALIFIERS[claim["qualifier"]].words
+    words = f"{HEDGE_WRITTEN.get(hedge, hedge)} " if hedge else QUALIFIERS[claim["qualifier"]].words
     return f"{words}{number(figure(claim))}{unit_words}"
 
 

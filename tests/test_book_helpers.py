@@ -25,7 +25,7 @@ def claim(**fields) -> pd.Series:
         ({"value": 15.0, "qualifier": "about", "unit": "percent", "quote": "roughly 15 percent of"}, "roughly 15 per cent"),
         ({"value": 689.0, "qualifier": "exact", "quote": "(including 689 in Syria"}, "689"),
         ({"value": 40000.0, "qualifier": "about", "quote": "An estimated 40,000 foreign fighters"}, "an estimated 40,000"),
-        ({"value": 40000.0, "qualifier": "about", "quote": "estimate that 40,000 foreigners"}, "about 40,000"),
+        ({"value": 40000.0, "qualifier": "about", "quote": "estimate that 40,000 foreigners"}, "an estimated 40,000"),
         ({"value": 50.0, "qualifier": "exact", "quote": "a figure not in the quote"}, "50"),
     ],
 )

@@ -184,7 +184,7 @@ def test_country_regions_follow_the_papers_lists(evidence):
 def test_country_region_is_read_from_the_position_of_the_quote(data_copy):
     """Give Morocco the Western European sentence as its quote: it must move to that group."""
     france_quote = next(r["quote"] for r in data_copy.rows("claims.csv") if r["claim_id"] == "pp-origin-france")
-    data_copy.edit_claim("pp-origin-morocco", quote=france_quote)
+    data_copy.edit_claim("pp-origin-morocco", quote=france_quote, value="1800")  # a figure must be in its quote
     regions = origins.country_regions(load(data_copy.path))
     assert regions["Morocco"] == "Western Europe"
 
@@ -222,10 +222,14 @@ def test_listed_and_counted_split(evidence):
     assert origins.orders_agree(evidence)
 
 
-def test_orders_agree_can_fail(data_copy):
-    """Jordan counted above Saudi Arabia: the paper's counts no longer follow the Daily Caller's order."""
-    data_copy.edit_claim("pp-origin-jordan", value="2600")
-    assert not origins.orders_agree(load(data_copy.path))
+def test_orders_agree_can_fail():
+    """Jordan counted above Saudi Arabia: the paper's counts no longer follow the Daily Caller's order.
+
+    The ledger would refuse 2,600 (not in the quote), so the loaded table is changed in memory.
+    """
+    evidence = load(DATA)
+    evidence.claims.loc["pp-origin-jordan", "value"] = 2600.0
+    assert not origins.orders_agree(evidence)
 
 
 def test_nber_consistency_on_both_readings(evidence):
@@ -237,10 +241,11 @@ def test_nber_consistency_on_both_readings(evidence):
     assert origins.ordered_bounds_words(bounds) == "Russia and Turkey each between Jordan's 2,200 and Saudi Arabia's 2,500"
 
 
-def test_nber_consistency_follows_the_counts(data_copy):
-    """A larger Moroccan count raises the floor the set reading puts on Russia and Turkey."""
-    data_copy.edit_claim("pp-origin-morocco", value="2100")
-    bounds = origins.nber_consistency(load(data_copy.path))
+def test_nber_consistency_follows_the_counts():
+    """A larger Moroccan count raises the floor the set reading puts on Russia and Turkey (changed in memory)."""
+    evidence = load(DATA)
+    evidence.claims.loc["pp-origin-morocco", "value"] = 2100.0
+    bounds = origins.nber_consistency(evidence)
     assert (bounds["floor_country"], bounds["floor"]) == ("Morocco", 2100.0)
 
 
