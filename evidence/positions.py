@@ -636,6 +636,12 @@ RATE_READINGS: dict[str, str] = {
 }
 
 
+# Totals that may count only what was known, so that they are a floor: claim id -> the reading.
+FLOOR_READINGS: dict[str, str] = {
+    "intel-flow-50-since-2016": "a count of only the recruits the assessments could identify",
+}
+
+
 def readings_of_total(claim: pd.Series) -> list[tuple[str, float]]:
     """The plausible readings of a total over a period, as (reading, monthly figure).
 
@@ -665,6 +671,9 @@ def _total_against_rate(total: pd.Series, rate: pd.Series) -> str:
     if hedges.QUALIFIERS[rate["qualifier"]].bound == "upper" and all(m < ceiling for _, m in readings):
         either = "Under either reading" if len(readings) > 1 else "Either way"
         text += f"{either}, the monthly figure is below the ceiling the other figure sets ({hedges.describe(rate)}). "
+    if total["claim_id"] in FLOOR_READINGS:
+        text += (f"A further, less likely reading, {FLOOR_READINGS[total['claim_id']]}, makes it a floor, "
+                 "which no ceiling can be compared with. ")
     return text + "Monthly figures are the book's arithmetic; no difference or ratio is computed."
 
 

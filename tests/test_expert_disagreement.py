@@ -350,6 +350,7 @@ def test_the_50_is_read_both_ways(evidence):
     arrivals = positions.disagreements(evidence).iloc[2]["Book's reading"]
     assert "two ways" in arrivals and "about 6 a month" in arrivals and "about 50 a month" in arrivals
     assert "Under either reading" in arrivals
+    assert "a floor" in arrivals  # the third reading (a count of identified recruits) is named, not computed
     with pytest.raises(ValueError):
         positions.readings_of_total(evidence.claim("pp-flow-mid-2016"))
 
