@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
-from evidence import quotes
+from evidence import hedges, quotes
 from evidence.book import comparison, describe, number, provenance
 from evidence.charts import PALETTE, Figure, titled
 from evidence.display import Table
@@ -422,41 +422,33 @@ def matrix_chart(evidence: Evidence) -> Figure:
 # --------------------------------------------------------------------------- hedged figures
 
 
-DIRECTION = {"more-than": "lower", "fewer-than": "upper", "nearly": "upper", "up-to": "upper", "exact": "exact",
-             "about": "approximate", "range": "approximate"}
-
-
 @dataclass(frozen=True)
 class Share:
     """A share computed from two hedged figures: its value and which way the true share can lie."""
 
     percent: float
-    direction: str  # "at least", "at most", "exactly" or "about"
+    direction: str  # as evidence.hedges.direction gives it: "at least", "at most about", "exactly", …
 
     def words(self, digits: int = 0) -> str:
-        """E.g. 'at least about 26 per cent' (about: the value is rounded)."""
+        """E.g. 'at least about 26 per cent' (about: the printed value is rounded)."""
         amount = f"{self.percent:.{digits}f} per cent"
-        return {"exactly": amount, "about": f"about {amount}"}.get(self.direction, f"{self.direction} about {amount}")
+        if self.direction == "exactly":
+            return amount
+        if self.direction == "not bounded":
+            return f"about {amount} (the hedges point both ways)"
+        bound = self.direction.removesuffix(" about")
+        return f"about {amount}" if bound == "about" else f"{bound} about {amount}"
 
 
 def share_bound(numerator: pd.Series, denominator: pd.Series) -> Share:
     """numerator / denominator as a percentage, with the direction the two hedges allow.
 
-    A numerator that is a lower bound ("more than") over a denominator that is an upper bound
-    ("almost", "fewer than") gives a share that is at least the computed value; the reverse gives
-    at most; exact over exact is exact; any "about", or hedges pulling opposite ways, leaves only "about".
+    The direction is the book's one bound rule (:func:`evidence.hedges.direction`): a share grows
+    with its numerator and shrinks with its denominator, so "more than" over "almost" is at least
+    the computed value.
     """
-    top, bottom = DIRECTION[numerator["qualifier"]], DIRECTION[denominator["qualifier"]]
     percent = 100 * float(numerator["value"]) / float(denominator["value"])
-    if top == bottom == "exact":
-        direction = "exactly"
-    elif top in ("lower", "exact") and bottom in ("upper", "exact"):
-        direction = "at least"
-    elif top in ("upper", "exact") and bottom in ("lower", "exact"):
-        direction = "at most"
-    else:
-        direction = "about"
-    return Share(percent, direction)
+    return Share(percent, hedges.direction([numerator["qualifier"]], [denominator["qualifier"]]))
 
 
 # --------------------------------------------------------------------------- European figures (CAT)

@@ -11,6 +11,7 @@ import pytest
 from evidence import book
 
 from conftest import DATA, ROOT
+from prose import prose
 import evidence
 from evidence import arrivals as a
 from evidence import dates, quotes, voices
@@ -92,7 +93,6 @@ def test_implied_total_and_residual_by_hand():
     assert a.implied_total(200, 12) == 2400
     assert a.residual(40000, 0.15, 20000) == pytest.approx(14000)
     assert a.residual(40000, 0.30, 30000) < 0  # the figures cannot all hold
-
 
 
 # --- the model on the real ledger ----------------------------------------------------------------
@@ -246,9 +246,9 @@ def test_counts_of_combinations_are_never_percentages(ev):
     counts += [a.stock_tests_table(ev)["Combinations meeting it"], a.readings_results_table(ev)["Meeting all four stock figures"]]
     for column in counts:
         assert not column.astype(str).str.contains("%").any(), column.name
-    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
-    assert not re.search(r"(likely|probab)\w*[^.]*\b(paths?|combinations?)\b", prose, flags=re.I)
-    assert not re.search(r"\b(paths?|combinations?)\b[^.]*\b(very likely|probably)\b", prose, flags=re.I)
+    text = prose(CHAPTER.read_text(encoding="utf-8"))
+    assert not re.search(r"(likely|probab)\w*[^.]*\b(paths?|combinations?)\b", text, flags=re.I)
+    assert not re.search(r"\b(paths?|combinations?)\b[^.]*\b(very likely|probably)\b", text, flags=re.I)
 
 
 def test_bound_only_claims_get_tooltips_with_their_quote(ev):
@@ -290,21 +290,6 @@ def test_rate_chart_draws_the_2016_figure_under_both_readings(ev):
 
 
 # --- the chapter's prose ------------------------------------------------------------------------------
-
-
-def _prose(text: str) -> str:
-    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)  # code cells and directives
-    return re.sub(r"^---.*?^---", "", text, count=1, flags=re.S | re.M)
-
-
-def test_every_quoted_span_in_the_chapter_is_a_ledger_quote(ev):
-    pieces = [quotes.normalise(p) for q in ev.claims["quote"] for p in quotes.ELISION.split(q)]
-    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
-    spans = re.findall(r"“([^”]+)”|\"([^\"]+)\"", prose)
-    assert spans
-    for curly, straight in spans:
-        span = quotes.normalise(curly or straight)
-        assert any(span in piece for piece in pieces), span
 
 
 def test_every_glued_name_and_quoted_claim_exists(ev):

@@ -333,15 +333,6 @@ def prose(text: str) -> str:
     return text
 
 
-def test_every_inline_quotation_is_in_the_ledger(evidence):
-    text = prose(CHAPTER.read_text(encoding="utf-8"))
-    spans = re.findall(r"“([^”]+)”", text) + re.findall(r'"([^"\n]+)"', text)
-    assert spans, "the chapter quotes its sources"
-    ledger = [quotes.normalise(q) for q in evidence.claims["quote"]]
-    missing = [s for s in spans if not any(quotes.normalise(s) in q for q in ledger)]
-    assert missing == []
-
-
 def test_block_quotes_name_existing_claims(evidence):
     text = CHAPTER.read_text(encoding="utf-8")
     ids = re.findall(r"```\{claim-quote\} (\S+)", text)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import DATA, ROOT
+from prose import prose
 from evidence import EvidenceError, load, quotes
 from evidence import typology
 from evidence.charts import PALETTE
@@ -198,10 +199,11 @@ def test_talkleft_operational_type_is_read_as_also_disengaged(table):
 def test_side_by_side_has_one_row_per_path_and_every_type_appears_with_whose_words(evidence, table):
     grid = typology.side_by_side(evidence)
     assert list(grid.iloc[:, 0]) == list(typology.PATHS.values())
-    text = " ".join(grid.iloc[:, 1:].to_numpy().ravel())
+    cells = list(grid.iloc[:, 1:].to_numpy().ravel())
+    text = " ".join(cells)
     for label, claim_id in zip(table["type_label"], table["claim_id"]):
         words = credit(evidence.claim(claim_id), evidence.sources)
-        assert typology.curly(label) + (f" [{words}]" if words else "") in text, label
+        assert any(typology.curly(label) in cell and f"[{words}]" in cell for cell in cells), label
     assert "[TalkLeft blogger, paraphrasing The Atlantic (Clarke and Amarasingam)]" in text
 
 
@@ -277,8 +279,6 @@ def test_operational_wording_is_verbatim_and_credited(evidence, monkeypatch):
 # --------------------------------------------------------------------------- hedged figures and shares
 
 
-
-
 @pytest.mark.parametrize(
     ("top", "bottom", "direction"),
     [
@@ -288,8 +288,8 @@ def test_operational_wording_is_verbatim_and_credited(evidence, monkeypatch):
         ("fewer-than", "more-than", "at most"),
         ("exact", "more-than", "at most"),
         ("exact", "exact", "exactly"),
-        ("about", "nearly", "about"),
-        ("more-than", "more-than", "about"),
+        ("about", "nearly", "at least about"),  # the one bound rule (evidence.hedges.direction)
+        ("more-than", "more-than", "not bounded"),
     ],
 )
 def test_share_direction_follows_the_hedges(top, bottom, direction):
@@ -301,6 +301,8 @@ def test_share_words():
     assert typology.Share(25.86, "at least").words() == "at least about 26 per cent"
     assert typology.Share(25.0, "exactly").words() == "25 per cent"
     assert typology.Share(30.4, "about").words() == "about 30 per cent"
+    assert typology.Share(30.4, "at most about").words() == "at most about 30 per cent"
+    assert typology.Share(30.4, "not bounded").words() == "about 30 per cent (the hedges point both ways)"
 
 
 def test_returnee_share_is_cat_returnees_over_departures(evidence):
@@ -379,21 +381,6 @@ def test_cat_chart_labels_show_the_hedge_words(evidence, figures):
 # --------------------------------------------------------------------------- the chapter's prose
 
 
-def _prose(text: str) -> str:
-    body = text.split("---", 2)[2]
-    body = re.sub(r"```.*?```", " ", body, flags=re.S)  # code cells and directives
-    return re.sub(r"\{[a-z:-]+\}`[^`]*`", " ", body)  # roles
-
-
-def test_every_inline_quotation_is_a_piece_of_a_ledger_quote(evidence):
-    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
-    spans = re.findall(r"“([^”]+)”", prose) + re.findall(r'"([^"\n]+)"', prose)
-    assert spans
-    ledger = [quotes.normalise(q) for q in evidence.claims["quote"]]
-    missing = [s for s in spans if not any(quotes.normalise(s) in q for q in ledger)]
-    assert missing == []
-
-
 def test_chapter_refers_only_to_existing_claims_and_glue_names(evidence):
     text = CHAPTER.read_text(encoding="utf-8")
     for claim_id in re.findall(r"```\{claim-quote\} (\S+)", text):
@@ -403,60 +390,8 @@ def test_chapter_refers_only_to_existing_claims_and_glue_names(evidence):
 
 
 def test_prose_length_is_within_the_brief():
-    words = re.findall(r"[A-Za-z0-9][\w'’.,-]*", _prose(CHAPTER.read_text(encoding="utf-8")))
+    words = re.findall(r"[A-Za-z0-9][\w'’.,-]*", prose(CHAPTER.read_text(encoding="utf-8")))
     assert 1500 <= len(words) <= 3000
-
-
-# How the chapter's prose names a voice (ledger voice -> a word the paragraph must contain).
-VOICE_NAMES = {
-    "TalkLeft blogger": "blogger",
-    "The Atlantic (Clarke and Amarasingam)": "Atlantic",
-    "Daily Caller (Jonah Bennett)": "Daily Caller",
-    "NPR (Greg Myre)": "Myre",
-    "NPR anchor (unnamed)": "NPR",
-    "Nicholas Rasmussen (NCTC)": "Rasmussen",
-    "Policy paper author(s)": "paper",
-    "Aymenn J. Al-Tamimi": "Al-Tamimi",
-    "Unnamed returnee (quoted by The Atlantic)": "returnee",
-    "intelNews (Joseph Fitsanakis)": "intelNews",
-    "Philip Seib": "Seib",
-    "Barack Obama": "Obama",
-}
-
-
-def _sentences(prose: str) -> list[str]:
-    """Sentences of the prose, list items apart; an initial ("Aymenn J. Al-Tamimi") does not end one."""
-    blocks = [b for part in re.split(r"\n\s*\n", prose) for b in re.split(r"\n(?=\s*- )", part) if b.strip()]
-    return [s for b in blocks for s in re.split(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“])", b)]
-
-
-def _uncredited(sentences: list[str], claims: pd.DataFrame) -> list[tuple[str, str]]:
-    """Quoted spans found only in claims of one voice, in a sentence that does not name that voice."""
-    voiced = claims[claims["voice"] != ""]
-    normalised = [(quotes.normalise(q), v) for q, v in zip(voiced["quote"], voiced["voice"])]
-    found = []
-    for sentence in sentences:
-        for span in re.findall(r"“([^”]+)”", sentence):
-            voices = {v for q, v in normalised if quotes.normalise(span) in q}
-            if len(voices) == 1 and VOICE_NAMES[next(iter(voices))] not in sentence:
-                found.append((span, next(iter(voices))))
-    return found
-
-
-def test_every_inline_quotation_is_credited_to_its_voice_in_its_sentence(evidence):
-    """Words found only in one voice's claims must stand in a sentence that names that voice.
-
-    This is what keeps a blogger's linking line from being passed off as The Atlantic's words.
-    """
-    assert _uncredited(_sentences(_prose(CHAPTER.read_text(encoding="utf-8"))), evidence.claims) == []
-
-
-def test_the_voice_check_of_the_prose_can_fail(evidence):
-    wrong = "TalkLeft's blogger counts the groups. The Atlantic calls the disillusioned “not a physical threat”."
-    assert _uncredited(_sentences(wrong), evidence.claims) == [("not a physical threat", "TalkLeft blogger")]
-    right = "The Atlantic does not; the blogger calls the disillusioned “not a physical threat”."
-    assert _uncredited(_sentences(right), evidence.claims) == []
-    assert _sentences("Aymenn J. Al-Tamimi wrote. Then") == ["Aymenn J. Al-Tamimi wrote.", "Then"]
 
 
 def test_chapter_quotes_the_returnee_then_the_caution_and_shows_the_new_tables():
