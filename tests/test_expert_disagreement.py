@@ -400,16 +400,6 @@ def _prose(text: str) -> str:
     return re.sub(r"```.*?```", "", text, flags=re.S)
 
 
-def test_inline_quotations_are_verbatim_ledger_quotes(evidence):
-    prose = _prose(CHAPTER.read_text(encoding="utf-8"))
-    spans = re.findall(r"“([^”]+)”", prose) + re.findall(r'"([^"\n]+)"', prose)
-    assert len(spans) >= 15
-    ledger = [quotes.normalise(q) for q in evidence.claims["quote"]]
-    for span in spans:
-        piece = quotes.normalise(span)
-        assert any(piece in q for q in ledger), span
-
-
 def test_claim_quotes_and_citations_exist(evidence):
     text = CHAPTER.read_text(encoding="utf-8")
     for claim_id in re.findall(r"```\{claim-quote\} ([a-z0-9-]+)", text):
