@@ -34,11 +34,18 @@ def _cell(value: object) -> str:
 
 
 class Table:
-    """A captioned table that renders as accessible HTML on the web and as a GFM table in the PDF."""
+    """A captioned table: accessible HTML in a notebook, a GFM table that Sphinx typesets and numbers in the book.
 
-    def __init__(self, frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = ()):
+    With a ``name`` (e.g. ``"tbl-decline-readings"``) the book numbers the table ("Table 2.3") and
+    ``{numref}`` can point to it: :mod:`evidence.sphinxext` turns the output into a real table
+    node with the caption as its title. Never type a number into ``caption``. Without a name
+    (a chart's data table) the table is not numbered.
+    """
+
+    def __init__(self, frame: pd.DataFrame, caption: str, numeric: tuple[str, ...] = (), name: str | None = None):
         self.frame = frame
         self.caption = caption
+        self.name = name
         self.numeric = set(numeric) or {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
 
     def _repr_html_(self) -> str:
@@ -50,8 +57,9 @@ class Table:
                 align = ' class="numeric"' if column in self.numeric else ""
                 cells.append(f"<td{align}>{html.escape(_cell(value))}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
+        named = f' data-table-name="{html.escape(self.name)}"' if self.name else ""
         return (
-            '<div class="evidence-table" role="region" tabindex="0" '
+            f'<div class="evidence-table" role="region" tabindex="0"{named} '
             f'aria-label="{html.escape(self.caption)}"><table class="table">'
             f"<caption>{html.escape(self.caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import os
 import re
+from html import unescape as html_unescape
 from functools import lru_cache
 
 from docutils import nodes
@@ -143,6 +144,32 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if CHART_MARKER in context.get("body", ""):
         app.add_js_file(VEGA_FILE, priority=900)
         app.add_js_file(DRAW_FILE, priority=901)
+
+
+def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
+    """Make each named :class:`evidence.display.Table` output a real table node, so Sphinx numbers it.
+
+    A notebook output carries the table twice: as HTML (for Jupyter) and as a GFM table (which
+    MyST-NB parses into a docutils table while reading). For a table with a name, the output is
+    replaced by that docutils table, its caption moved into the table's title and the name made
+    a target: Sphinx then numbers it ("Table 2.3") the same way in HTML and PDF, and
+    ``{numref}`tbl-…``` refers to it.
+    """
+    for bundle in list(doctree.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
+        by_type = {child.get("mime_type"): child for child in bundle.children}
+        if "text/html" not in by_type or "text/markdown" not in by_type:
+            continue
+        name = re.search(r'data-table-name="([^"]+)"', by_type["text/html"].astext())
+        table = next(by_type["text/markdown"].findall(nodes.table), None)
+        caption = next(by_type["text/markdown"].findall(nodes.paragraph), None)
+        if not name or table is None or caption is None:
+            continue
+        title = nodes.title("", "", *[child.deepcopy() for child in caption.findall(nodes.emphasis)][0].children)
+        table.insert(0, title)
+        table["names"].append(nodes.fully_normalize_name(html_unescape(name[1])))
+        table["classes"].append("evidence-numbered-table")
+        doctree.note_explicit_target(table, table)
+        bundle.replace_self(table)
 
 
 def _breakable_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -328,6 +355,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _write_static_files)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
+    app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("build-finished", _write_data_zip)

@@ -77,7 +77,7 @@ def _claim(claim_id: str, topic: str, quote: str, **numbers: str) -> dict[str, s
     row = dict.fromkeys(("value", "lower", "upper", "qualifier", "unit", "period_start", "period_end", "geography"), "")
     row.update(numbers)
     return {"claim_id": claim_id, "source_id": "hostile-test", "topic": topic, "speaker": SPEAKER,
-            "stated": "2017-03", "quote": quote, **row, "notes": f"Hostile test row {SCRIPT} {IMG}"}
+            "voice": SPEAKER, "mode": "narration", "stated": "2017-03", "quote": quote, **row, "notes": f"Hostile test row {SCRIPT} {IMG}"}
 
 
 CLAIMS = [
@@ -91,6 +91,13 @@ CLAIMS = [
     # Expert-disagreement charts and Table 4.2, through the positions row below.
     _claim("hostile-position", "position", f"The threat is changing shape, wrote {IMG} in a note."),
 ]
+
+# The whole hostile text is one passage in the analyst's (hostile) voice, so every claim's voice checks.
+VOICE = {
+    "passage_id": "hostile-test-all", "source_id": "hostile-test", "voice": SPEAKER, "mode": "narration",
+    "attributed_to": SPEAKER, "start": "Hostile test document", "end": "in a note.", "prefix": "",
+    "basis": f"A test fixture {SCRIPT} {IMG}",
+}
 
 POSITION = {
     "position_id": "hostile-test-threat-morphing", "voice": SPEAKER, "mode": "narration", "speaker": SPEAKER,
@@ -163,6 +170,7 @@ def make_hostile_project(target: Path) -> Path:
     (data / "sources" / SOURCE["file"]).write_bytes(HOSTILE_TEXT.encode("utf-8"))
     _append_csv(data / "sources.csv", [SOURCE])
     _append_csv(data / "claims.csv", CLAIMS)
+    _append_csv(data / "voices.csv", [VOICE])
     _append_csv(data / "positions.csv", [POSITION])
     _append_csv(data / "glossary.csv", [GLOSSARY])
     with open(target / "references.bib", "a", encoding="utf-8") as handle:
