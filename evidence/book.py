@@ -20,10 +20,26 @@ QUALIFIER_WORDS = {qualifier: q.words for qualifier, q in QUALIFIERS.items()}
 _figure = figure
 
 
+GLUED: dict[str, object] = {}  # every value glued in this kernel, by name (what the prose shows)
+
+
+def glue(name: str, value: object, display: bool = False) -> None:
+    """Name a value for ``{glue:text}`` in the chapter's prose.
+
+    In the book this is MyST-NB's ``glue``. In a downloaded notebook re-run without the book's
+    toolchain (no MyST-NB installed), the value is only kept in :data:`GLUED`: the prose there
+    already shows the values, and a reader can look up any name, e.g. ``GLUED["avg_2016"]``.
+    """
+    GLUED[name] = value
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return
+    myst_glue(name, value, display=display)
+
+
 def glue_claims(evidence: Evidence, names: dict[str, str]) -> None:
     """Glue each claim's figure in words under the given name, for ``{glue:text}`` in the prose."""
-    from myst_nb import glue
-
     for name, claim_id in names.items():
         glue(name, describe(evidence.claim(claim_id)), display=False)
 
