@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-notebooks.txt pyproject.toml | sha256sum | cut -c1-12)
 BUILD  := $(BIN)/jupyter-book build . -n -W --keep-going
 PDF    := _build/latex/book.pdf
 
@@ -11,7 +11,7 @@ PDF    := _build/latex/book.pdf
 book: html pdf
 
 # A fresh virtual environment with the pinned requirements and the project's own package.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-notebooks.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -e .
