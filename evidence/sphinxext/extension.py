@@ -24,6 +24,7 @@ from pathlib import Path
 
 import os
 import re
+import urllib.parse
 from html import unescape as html_unescape
 from functools import lru_cache
 
@@ -122,8 +123,49 @@ def _write_static_files(app: Sphinx) -> None:
         partial = bundle.with_suffix(".partial")
         partial.write_text("(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
         partial.replace(bundle)
+    icons = folder / ICON_FILE
+    icons.write_text(icon_stylesheet(), encoding="utf-8")
     app.config.html_static_path += [str(folder), str(STATIC)]
     app.add_css_file("evidence.css")
+    app.add_css_file(ICON_FILE)
+
+
+# Every Font Awesome icon the theme and the book show (a test checks the built pages use no other).
+ICONS = (
+    "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "code", "download", "expand", "file",
+    "file-lines", "file-pdf", "house", "lightbulb", "list", "magnifying-glass", "moon", "outdent", "pencil", "play",
+    "rocket", "sun", "xmark",
+)
+ICON_FILE = "evidence-icons.css"
+
+
+def icon_stylesheet() -> str:
+    """CSS that draws :data:`ICONS` from Font Awesome's own paths, instead of its 1.5 MB script.
+
+    The theme writes icons as ``<i class="fa-solid fa-bars">``; the script would replace each with
+    an SVG. Here each class gets the icon's path as a CSS mask painted in the text colour, so the
+    icons look and scale the same (and follow the dark mode) for a few kilobytes.
+    """
+    import pydata_sphinx_theme
+
+    script = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
+              / "fontawesome.js").read_text(encoding="utf-8")
+    rules = [
+        '.fa-solid,.fa-regular,.fa-brands,.fas,.far,.fab{display:inline-block;width:1.25em;height:1em;'
+        "vertical-align:-0.125em;font-style:normal}",
+        '.fa-solid::before,.fa-regular::before,.fa-brands::before,.fas::before,.far::before,.fab::before{content:"";'
+        "display:block;width:100%;height:100%;background-color:currentColor;"
+        "-webkit-mask:var(--evidence-icon) no-repeat center/contain;mask:var(--evidence-icon) no-repeat center/contain}",
+        ".fa-lg{font-size:1.25em}",
+    ]
+    for name in ICONS:
+        found = re.findall(rf'(?:"{name}"|[{{,]{name.replace("-", "_")}):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]', script)
+        if not found:
+            raise SphinxError(f"icon '{name}' is not in the theme's Font Awesome set")
+        width, height, path = found[-1]  # the solid style is defined last
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
+        rules.append(f'.fa-{name}{{--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}')
+    return "\n".join(rules) + "\n"
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
