@@ -613,6 +613,7 @@ def test_prose_length():
     assert 1500 <= words <= 3000, words
 
 
+@pytest.mark.book
 @pytest.mark.skipif(not (HTML / "chapters" / "expert-disagreement.html").exists(), reason="build the book first")
 def test_the_built_page_numbers_every_table_and_chart():
     page = (HTML / "chapters" / "expert-disagreement.html").read_text(encoding="utf-8")
