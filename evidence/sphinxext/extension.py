@@ -214,6 +214,11 @@ def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
         table["classes"].append("evidence-numbered-table")
         doctree.note_explicit_target(table, table)
         bundle.replace_self(table)
+        # Sphinx collected the page's labels before doctree-read: register this one, or {numref} cannot find it.
+        std = app.env.get_domain("std")
+        label = table["names"][-1]
+        std.anonlabels[label] = (app.env.docname, table["ids"][0])
+        std.labels[label] = (app.env.docname, table["ids"][0], std.get_numfig_title(table))
 
 
 def _collapsed_code_off_paper(app: Sphinx, doctree: nodes.document, docname: str) -> None:
