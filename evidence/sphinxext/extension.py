@@ -33,6 +33,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import SphinxError
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
@@ -188,6 +189,20 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     if CHART_MARKER in context.get("body", ""):
         app.add_js_file(VEGA_FILE, priority=900)
         app.add_js_file(DRAW_FILE, priority=901)
+
+
+class KeepOutputCharacters(SphinxTransform):
+    """Show notebook outputs exactly as computed: no smart quotes in tables or text generated from data.
+
+    Sphinx curls straight quotes in text it parses; a table output parsed from Markdown would turn a
+    source's ``"`` into ``“`` (and a hostile ``"><img`` into something else). Runs before SmartQuotes.
+    """
+
+    default_priority = 700
+
+    def apply(self, **kwargs) -> None:
+        for bundle in self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle"):
+            bundle["support_smartquotes"] = False
 
 
 def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
@@ -533,6 +548,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _write_static_files)
     app.connect("builder-inited", _bibliography_in_place)
     app.add_post_transform(InPlaceBibliography)
+    app.add_transform(KeepOutputCharacters)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
