@@ -98,7 +98,9 @@ class Tables(Mapping):
         if name not in self._names:
             raise KeyError(f"no table '{name}' in {_label(self._data_dir, PACKAGE_FILE)}")
         if name not in self._loaded:
-            self._loaded[name] = _load_resources(self._data_dir, self._descriptor, [*CORE, name])[name]
+            loaded = _load_resources(self._data_dir, self._descriptor, _with_references(self._descriptor, [*CORE, name]))
+            for table, frame in loaded.items():
+                self._loaded.setdefault(table, frame)
         return self._loaded[name]
 
     def __iter__(self):
@@ -211,6 +213,22 @@ def _check_derived_tables(evidence: Evidence) -> None:
             problems.append(Problem("data", line))
     if problems:
         raise EvidenceError(problems)
+
+
+def _with_references(descriptor: dict, names: list[str]) -> list[str]:
+    """The named resources and every resource their foreign keys refer to, transitively.
+
+    Frictionless checks a foreign key against the table it names, so that table is read with it
+    (typology.csv's paths and frameworks are rows of their own label tables).
+    """
+    by_name = {r["name"]: r for r in descriptor["resources"]}
+    wanted = list(names)
+    for name in wanted:  # grows while iterating: references of references
+        for key in by_name[name]["schema"].get("foreignKeys", []):
+            target = key["reference"]["resource"]
+            if target and target not in wanted:
+                wanted.append(target)
+    return wanted
 
 
 def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[str, pd.DataFrame]:

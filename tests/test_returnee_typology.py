@@ -42,15 +42,40 @@ def claim(**fields) -> pd.Series:
 
 def test_typology_table_is_declared_and_checked_by_frictionless(evidence):
     descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    resource = next(r for r in descriptor["resources"] if r["name"] == "typology")
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    resource = resources["typology"]
     assert resource["schema"]["primaryKey"] == ["row_id"]
-    keys = {tuple(k["fields"]) for k in resource["schema"]["foreignKeys"]}
-    assert keys == {("claim_id",), ("threat_claim_id",), ("detail_claim_id",)}
+    keys = {tuple(k["fields"]): k["reference"]["resource"] for k in resource["schema"]["foreignKeys"]}
+    assert keys == {("claim_id",): "claims", ("threat_claim_id",): "claims", ("detail_claim_id",): "claims",
+                    ("framework",): "typology_frameworks", ("common_path",): "typology_paths",
+                    ("also_path",): "typology_paths"}
     fields = {f["name"]: f for f in resource["schema"]["fields"]}
     assert fields["label_voice"]["constraints"]["required"] is True
-    assert fields["common_path"]["constraints"]["enum"] == list(typology.PATHS)
-    assert fields["framework"]["constraints"]["enum"] == list(typology.FRAMEWORKS)
     assert len(evidence.tables["typology"]) > 0
+
+
+@pytest.mark.parametrize("name", ["typology_paths", "typology_frameworks", "typology_differences"])
+def test_label_tables_have_a_schema_with_a_description_for_every_field(evidence, name):
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == name)
+    assert resource["description"] and resource["schema"]["primaryKey"]
+    assert all(field.get("description") for field in resource["schema"]["fields"])
+    assert len(evidence.tables[name]) > 0
+
+
+def test_every_pair_of_kinds_has_one_wording_of_the_difference(evidence):
+    differences = evidence.tables["typology_differences"]
+    kinds = {"own", "within", "none"}
+    assert set(zip(differences["talkleft"], differences["daily_caller"])) == {(a, b) for a in kinds for b in kinds}
+
+
+def test_unknown_path_in_the_label_table_is_reported_where_it_is_used(data_copy):
+    rows = data_copy.rows("typology_paths.csv")
+    rows[0]["path_id"] = "remain"  # 'stay' no longer exists: the typology rows that use it fail
+    data_copy.write("typology_paths.csv", rows)
+    with pytest.raises(EvidenceError) as raised:
+        load(data_copy.path).tables["typology"]
+    assert "typology.csv, row 2 (row_id 'tl-hard-core'), field 'also_path': unknown path id 'stay'" in str(raised.value)
 
 
 def test_unknown_claim_id_in_the_typology_is_reported_with_file_and_row(data_copy):
