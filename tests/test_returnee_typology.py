@@ -622,3 +622,18 @@ def test_chapter_quotes_the_returnee_then_the_caution_and_shows_the_new_tables(c
     assert "blogger" in text[returnee:caution]  # the blogger introduces Al-Tamimi's words
     for name in ("tbl-typology-routes", "tbl-typology-operational", "tbl-typology-threats"):
         assert len(chapter.shown(name).frame) > 0
+
+
+PAGE = ROOT / "_build" / "html" / "chapters" / "returnee-typology.html"
+
+
+@pytest.mark.skipif(not PAGE.exists(), reason="build the book first: make html")
+def test_every_numref_on_the_built_page_links_to_a_numbered_table_or_figure():
+    """A {numref} Sphinx cannot resolve is printed as its raw name in code type: none may be left."""
+    page = PAGE.read_text(encoding="utf-8")
+    assert not re.search(r'std-numref[^>]*><span class="pre">', page)
+    links = dict(re.findall(r'href="#((?:tbl|fig)-typology-[a-z-]+)"><span class="std std-numref">([^<]+)</span>', page))
+    assert len(links) >= 14
+    for name, shown in links.items():
+        assert re.fullmatch(r"(Table|Fig\.) \d+\.\d+", shown), (name, shown)
+        assert f'id="{name}"' in page
