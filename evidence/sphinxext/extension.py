@@ -225,13 +225,13 @@ def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
             continue
         title = nodes.title("", "", *[child.deepcopy() for child in caption.findall(nodes.emphasis)][0].children)
         table.insert(0, title)
-        table["names"].append(nodes.fully_normalize_name(html_unescape(name[1])))
+        label = nodes.fully_normalize_name(html_unescape(name[1]))
+        table["names"].append(label)
         table["classes"].append("evidence-numbered-table")
         doctree.note_explicit_target(table, table)
         bundle.replace_self(table)
         # Sphinx collected the page's labels before doctree-read: register this one, or {numref} cannot find it.
         std = app.env.get_domain("std")
-        label = table["names"][-1]
         std.anonlabels[label] = (app.env.docname, table["ids"][0])
         std.labels[label] = (app.env.docname, table["ids"][0], std.get_numfig_title(table))
 
