@@ -170,6 +170,19 @@ def icon_stylesheet() -> str:
     return "\n".join(rules) + "\n"
 
 
+NUMBERED_TABLE = re.compile(
+    r'<div class="pst-scrollable-table-container"><table class="([^"]*evidence-numbered-table[^"]*)" id="([^"]+)">\s*'
+    r"<caption>(.*?)</caption>", re.S)
+
+
+def _caption_outside(match: re.Match) -> str:
+    """The caption as a block above the table's scroll container (which it labels), taking the table's anchor."""
+    classes, anchor, caption = match.groups()
+    return (f'<div class="evidence-table-caption" id="{anchor}">{caption}</div>'
+            f'<div class="pst-scrollable-table-container" role="region" tabindex="0" aria-labelledby="{anchor}">'
+            f'<table class="{classes}" aria-labelledby="{anchor}">')
+
+
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Vega only where there are charts; no Thebe anywhere (the book has no live kernel to launch); ARIA fixed.
 
@@ -179,6 +192,8 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     # A docutils citation list claims role="list" but holds no list items (axe: aria-required-children).
     if "body" in context:
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        # A numbered table's caption stands above its scrolling box, so it stays in view on a phone.
+        context["body"] = NUMBERED_TABLE.sub(_caption_outside, context["body"])
         # sphinx-thebe's inert launch configuration (a Binder repository the book does not use).
         context["body"] = re.sub(
             r'<script type="text/x-thebe-config">.*?</script>|<script>kernelName = [^<]*</script>', "", context["body"], flags=re.S
@@ -475,6 +490,24 @@ def _link_book_pdf(app: Sphinx, pagename: str, templatename: str, context: dict,
             })
 
 
+def _refresh_static_files(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the book's own scripts and styles into _static after every HTML build.
+
+    Sphinx 7.4 never overwrites a file already in _static, and copies nothing when no page is out
+    of date, so an edited evidence.css would otherwise never reach an existing build.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    import shutil
+
+    static = Path(app.outdir) / "_static"
+    folders = [Path(p) for p in app.config.html_static_path if Path(p).is_dir() and "evidence" in str(p)]
+    for folder in folders:
+        for own in folder.iterdir():
+            if own.is_file():
+                shutil.copyfile(own, static / own.name)
+
+
 def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
         write_zip(Path(app.outdir) / ZIP_NAME)
@@ -558,6 +591,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("html-page-context", _link_book_pdf, priority=600)  # after it
     app.connect("build-finished", _write_data_zip)
+    app.connect("build-finished", _refresh_static_files)
     app.connect("source-read", _stamp_inputs)
     app.connect("doctree-read", _note_inputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,41 @@
 // Draw every chart of the page (queued by each figure's inline script) once the page has loaded.
+// A chart wider than its column (a phone) is drawn to the column's width instead, with its title and
+// source line re-wrapped to fit: the text keeps its size, only the plot narrows.
 (function () {
+  var TITLE_PX = 9.5, SUBTITLE_PX = 6.4; // about how wide a character of the title and the source line is
+
+  function wrap(text, perLine) {
+    var lines = [], line = "";
+    String(text).split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > perLine) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+
+  function fitted(spec, room) {
+    var single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat);
+    if (!single || typeof spec.width !== "number" || spec.width + 120 <= room) return spec;
+    spec.width = "container";
+    spec.autosize = {type: "fit-x", contains: "padding"};
+    // Legends one under another, under the plot; long category labels cut short (the tooltip has them whole).
+    var config = spec.config = spec.config || {};
+    config.legend = Object.assign({}, config.legend, {orient: "bottom", direction: "vertical", columns: 1,
+                                                      layout: {bottom: {direction: "vertical", anchor: "start"}}});
+    config.axisY = Object.assign({}, config.axisY, {labelLimit: Math.floor(room * 0.4)});
+    if (spec.title && typeof spec.title === "object") {
+      spec.title.text = wrap([].concat(spec.title.text).join(" "), Math.floor(room / TITLE_PX));
+      if (spec.title.subtitle) {
+        spec.title.subtitle = wrap([].concat(spec.title.subtitle).join(" "), Math.floor(room / SUBTITLE_PX));
+      }
+    }
+    return spec;
+  }
+
   function draw(id) {
-    var spec = JSON.parse(document.getElementById(id + "-spec").textContent);
+    var target = document.getElementById(id);
+    var spec = fitted(JSON.parse(document.getElementById(id + "-spec").textContent), target.parentElement.clientWidth);
     vegaEmbed("#" + id, spec, {actions: false, renderer: "svg"}).catch(function (error) {
       console.error("chart " + id + ": " + error);
     });
