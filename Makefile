@@ -2,16 +2,16 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-notebooks.txt pyproject.toml | sha256sum | cut -c1-12)
 BUILD  := $(BIN)/jupyter-book build . -n -W --keep-going
 PDF    := _build/latex/book.pdf
 
-.PHONY: book html pdf check test bench clean
+.PHONY: book html pdf check test test-fast bench clean
 
 book: html pdf
 
 # A fresh virtual environment with the pinned requirements and the project's own package.
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-notebooks.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -e .
@@ -41,6 +41,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 test: book node_modules/axe-core/axe.min.js
 	scripts/system-deps browser
 	$(BIN)/python -m pytest
+
+# The fast tier: evidence checks, units and chapter prose; no book build, TeX or browser.
+test-fast: check
+	$(BIN)/python -m pytest -m "not book and not browser and not build and not pdf and not slow"
 
 bench: check
 	$(BIN)/python scripts/bench.py

@@ -1,14 +1,15 @@
-"""Shared code of the book "Foreign Fighters After the Caliphate".
+"""Shared code of the book "Foreign Fighters After the Caliphate": what a chapter notebook imports.
 
-- :mod:`evidence.quotes`: the one normalisation used to anchor quotes in their sources;
-- :mod:`evidence.ledger`: loading and checking the evidence base (``load``);
-- :mod:`evidence.tables`: tables derived from the ledger, and their display in the book;
-- :mod:`evidence.inputs`: which files a chapter read, so the build re-runs exactly what changed.
+- :mod:`evidence.ledger`: loading and checking the evidence base (``load``, ``check_all``);
+- :mod:`evidence.quotes` and :mod:`evidence.voices`: quotes anchored in their sources, and who says them;
+- :mod:`evidence.hedges` and :mod:`evidence.dates`: hedged figures and months, each rule written once;
+- :mod:`evidence.book`, :mod:`evidence.display`, :mod:`evidence.charts`: figures in words, tables and charts;
+- :mod:`evidence.sphinxext`: the book's Sphinx plumbing, which a reader re-running a notebook does not need.
 """
 
-from evidence import inputs
+from evidence.sphinxext import inputs
 
-inputs.start_recording()  # no-op unless the book build asks for it (see evidence.inputs)
+inputs.start_recording()  # no-op unless the book build asks for it (see evidence.sphinxext.inputs)
 
 from evidence.ledger import Evidence, EvidenceError, Problem, check_all, load
 

@@ -4,7 +4,7 @@ Altair's own HTML output loads vega from a CDN, so a reader offline sees a blank
 chart. :class:`Figure` instead emits
 
 - ``text/html``: a ``<figure>`` whose script calls ``vegaEmbed`` on its own div;
-  the vega libraries are served by the book itself (see :mod:`evidence.sphinx`,
+  the vega libraries are served by the book itself (see :mod:`evidence.sphinxext`,
   which adds them only to pages with charts). Under the chart: the data table
   (keyboard- and screen-reader-reachable) and a CSV download as a ``data:`` link;
 - ``application/pdf``: a vector rendering by vl-convert, which MyST-NB's LaTeX

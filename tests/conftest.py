@@ -96,10 +96,11 @@ def browser():
 class PageVisit:
     """A page opened with every non-file request blocked and recorded, its console errors and dialogs collected.
 
-    It returns once every chart has drawn its SVG.
+    It returns once every chart has drawn its SVG (with ``interactive_charts``; a notebook exported
+    outside the book has only the static images).
     """
 
-    def __init__(self, browser, path: Path, color_scheme: str = "light"):
+    def __init__(self, browser, path: Path, color_scheme: str = "light", interactive_charts: bool = True):
         self.blocked: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []
@@ -111,7 +112,7 @@ class PageVisit:
         self.page.goto(path.as_uri())
         self.page.wait_for_load_state("load")
         charts = self.page.locator(".evidence-chart-canvas")
-        for index in range(charts.count()):
+        for index in range(charts.count() if interactive_charts else 0):
             charts.nth(index).locator("svg").first.wait_for(timeout=15000)
 
     def _dialog(self, dialog) -> None:
@@ -127,3 +128,26 @@ class PageVisit:
 
     def close(self) -> None:
         self.page.close()
+
+
+# --- test tiers ------------------------------------------------------------------------------------
+
+# What each file needs beyond the evidence base and the package. `make test-fast` runs what needs
+# none of these (evidence, units, chapter prose); `make test` runs everything.
+NEEDS = {
+    "test_book_html.py": ("book",),
+    "test_citation_and_downloads.py": ("book",),
+    "test_browser.py": ("book", "browser"),
+    "test_accessibility.py": ("book", "browser"),
+    "test_reader_notebook.py": ("book", "browser"),
+    "test_downloaded_notebook.py": ("book", "slow"),
+    "test_hostile_input.py": ("build", "browser"),
+    "test_rebuild.py": ("build",),
+    "test_pdf.py": ("pdf",),
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for marker in NEEDS.get(item.path.name, ()):
+            item.add_marker(marker)

@@ -53,7 +53,7 @@ def test_comparison_shows_hedged_figures_and_skips_unlike_units():
 
 
 def test_inputs_stamp_changes_exactly_when_the_inputs_do():
-    from evidence.inputs import LastRun, choose_stamp
+    from evidence.sphinxext.inputs import LastRun, choose_stamp
 
     assert choose_stamp(None, None) == ""  # first run: nothing known yet
     first = LastRun(stamp="", digest="d1")

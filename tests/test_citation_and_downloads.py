@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from conftest import HTML, ROOT
-from evidence.citation import chapter_citation
+from evidence.sphinxext.citation import chapter_citation
 
 SCHEMA = ROOT / "tests" / "schemas" / "citation-file-format-1.2.0.json"  # the CFF 1.2.0 schema, as published
 CHAPTERS = sorted((HTML / "chapters").glob("*.html"))

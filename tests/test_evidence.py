@@ -245,6 +245,7 @@ def test_command_line_check_fails_with_the_message_and_writes_nothing(data_copy,
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.build
 def test_book_build_stops_before_writing_anything_on_bad_data(data_copy, tmp_path):
     claim = first_claim(data_copy, "npr-2017-05-04")
     data_copy.edit_claim(claim["claim_id"], quote="words that are in no source at all")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-CITATION_FILE = Path(__file__).resolve().parent.parent / "CITATION.cff"
+CITATION_FILE = Path(__file__).resolve().parents[2] / "CITATION.cff"
 
 
 @dataclass(frozen=True)

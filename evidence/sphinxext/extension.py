@@ -7,10 +7,10 @@
   ledger by claim id, with its speaker, date and citation, so a quotation is
   never typed twice and always matches its source.
 - Ends every chapter page with "Cite this chapter": an APA line and a BibTeX entry
-  made from CITATION.cff (:mod:`evidence.citation`).
+  made from CITATION.cff (:mod:`evidence.sphinxext.citation`).
 - Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
-  the data zip (:mod:`evidence.datazip`) at the root of the HTML book.
-- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.inputs`).
+  the data zip (:mod:`evidence.sphinxext.datazip`) at the root of the HTML book.
+- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`).
 - Provides ``evidence-glossary``: the glossary, generated from data/glossary.csv.
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
@@ -34,9 +34,10 @@ from sphinx.config import Config
 from sphinx.errors import SphinxError
 from sphinx.util.docutils import SphinxDirective
 
-from evidence.citation import chapter_citation
-from evidence.datazip import ZIP_NAME, write_zip
-from evidence import inputs, voices
+from evidence.sphinxext.citation import chapter_citation
+from evidence.sphinxext.datazip import ZIP_NAME, write_zip
+from evidence import voices
+from evidence.sphinxext import inputs
 from evidence.display import escape_markdown
 from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
 
@@ -62,7 +63,7 @@ def _check_evidence(app: Sphinx, config: Config) -> None:
     """Check the whole evidence base, unless these exact files already passed (a no-change rebuild)."""
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     checked = Path(app.doctreedir).parent / "evidence-checked.sha256"
-    files = [p for p in DATA_DIR.rglob("*") if p.is_file()] + list(Path(__file__).parent.glob("*.py"))
+    files = [p for p in DATA_DIR.rglob("*") if p.is_file()] + list(Path(__file__).parents[1].rglob("*.py"))
     digest = inputs.digest(files)
     if checked.exists() and checked.read_text(encoding="utf-8") == digest:
         return
@@ -172,6 +173,18 @@ def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
         bundle.replace_self(table)
 
 
+def _collapsed_code_off_paper(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the PDF, leave out the code of ``hide-input`` cells (long helpers): paper cannot expand them.
+
+    The analysis cells a reader should see stay visible in every format; the notebook keeps all code.
+    """
+    if app.builder.format != "latex":
+        return
+    for cell in list(doctree.findall(lambda n: isinstance(n, nodes.container) and "tag_hide-input" in n["classes"])):
+        for part in [c for c in cell.children if isinstance(c, nodes.container) and "cell_input" in c["classes"]]:
+            cell.remove(part)
+
+
 def _breakable_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """In the PDF, let every table break across pages and wrap its cells.
 
@@ -213,7 +226,7 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     sphinx-book-theme does this only when a launch service (Binder, Colab…) is configured;
     the book has none, so that no button points nowhere. MyST-NB writes a notebook taken
     from its cache before merging the cached outputs in, so those are merged here. The
-    notebook is then rewritten for reading outside the book (:mod:`evidence.notebook_export`).
+    notebook is then rewritten for reading outside the book (:mod:`evidence.sphinxext.notebook_export`).
     """
     import json
 
@@ -221,7 +234,7 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     import vl_convert
     from jupyter_cache import get_cache
 
-    from evidence import notebook_export
+    from evidence.sphinxext import notebook_export
 
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not executed.exists():
@@ -357,6 +370,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
+    app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("build-finished", _write_data_zip)
     app.connect("source-read", _stamp_inputs)

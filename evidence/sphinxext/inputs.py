@@ -6,7 +6,7 @@ cached chapter would keep its old numbers. The book closes that gap in two halve
 - in the kernel (this module, when the build sets ``EVIDENCE_INPUTS_FILE``): an audit
   hook records every file of ``data/`` and every module of ``evidence/`` that the
   chapter's code opens, appending each path to that file;
-- in Sphinx (:mod:`evidence.sphinx`): those files become the page's dependencies (so a
+- in Sphinx (:mod:`evidence.sphinxext`): those files become the page's dependencies (so a
   change makes Sphinx re-read the page), and the page's first code cell carries a stamp
   (a comment) that changes exactly when they changed (so the cell misses the cache and
   the chapter re-executes). A chapter whose inputs did not change keeps its stamp, and
@@ -22,7 +22,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The package's code, and the data folder it reads (EVIDENCE_DATA_DIR may move that elsewhere).
 TRACKED = (ROOT / "evidence", Path(os.environ.get("EVIDENCE_DATA_DIR", ROOT / "data")).resolve())
 ENV_VAR = "EVIDENCE_INPUTS_FILE"
