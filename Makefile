@@ -31,6 +31,7 @@ html: check
 pdf: check
 	scripts/system-deps pdf
 	$(BUILD) --builder pdflatex
+	mkdir -p _build/html && cp $(PDF) _build/html/book.pdf  # linked from every page's download menu
 	@echo "The PDF is $(PDF)"
 
 # axe-core for the accessibility test, pinned in package.json / package-lock.json.

@@ -98,8 +98,20 @@ class Tables(Mapping):
         if name not in self._names:
             raise KeyError(f"no table '{name}' in {_label(self._data_dir, PACKAGE_FILE)}")
         if name not in self._loaded:
-            self._loaded[name] = _load_resources(self._data_dir, self._descriptor, [*CORE, name])[name]
+            for loaded, frame in _load_resources(self._data_dir, self._descriptor, self._needed(name)).items():
+                self._loaded.setdefault(loaded, frame)
         return self._loaded[name]
+
+    def _needed(self, name: str) -> list[str]:
+        """The core, ``name`` and every table its foreign keys reach: Frictionless checks a key only with its target."""
+        schemas = {r["name"]: r["schema"] for r in self._descriptor["resources"]}
+        needed, todo = list(CORE), [name]
+        while todo:
+            current = todo.pop()
+            if current not in needed:
+                needed.append(current)
+                todo += [key["reference"].get("resource") or current for key in schemas[current].get("foreignKeys", [])]
+        return needed
 
     def __iter__(self):
         return iter(self._names)

@@ -49,3 +49,24 @@ def test_bibliography_lists_the_five_sources_and_the_cited_works():
     text = page_text("references")
     for words in ("Bennett", "Myre", "Fitsanakis", "Where Will ISIS Fighters Go", "Clarke", "Seib"):
         assert words in text, words
+
+
+def test_tables_and_figures_are_numbered_by_sphinx_not_typed():
+    for page in (HTML / "chapters").glob("*.html"):
+        raw = page.read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", " ", raw)
+        assert not re.search(r"\b(Table|Figure) [A-Z0-9]+\.\d+\.\s", text), page.name  # a typed "Table 2.1. Caption"
+    assert '<span class="caption-number">Table 5.1 </span>' in (HTML / "chapters" / "sources-and-evidence.html").read_text()
+
+
+MODIFIERS = {"fa-solid", "fa-regular", "fa-brands", "fa-lg", "fa-fw"}
+
+
+def test_no_icon_script_and_every_icon_drawn_by_css():
+    """fontawesome.js (1.5 MB) is not loaded; every icon class a page uses has a rule in evidence-icons.css."""
+    css = (HTML / "_static" / "evidence-icons.css").read_text(encoding="utf-8")
+    for page in [*(HTML / "chapters").glob("*.html"), HTML / "index.html"]:
+        raw = page.read_text(encoding="utf-8")
+        assert "fontawesome.js" not in raw, page.name
+        for name in set(re.findall(r"\bfa-[a-z0-9-]+", raw)) - MODIFIERS:
+            assert f".{name}{{--evidence-icon:" in css, (page.name, name)

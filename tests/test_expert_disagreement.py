@@ -1,18 +1,66 @@
-"""The expert-disagreement chapter: the coded positions table, its derived tables, and the chapter's quotes."""
+"""The expert-disagreement chapter: the coded positions table and its label tables, the package's check and
+join of them (evidence/positions.py), and the chapter notebook's own analysis, tested by running its code.
+
+The chapter's selections of claims, its tables, charts, codings and arithmetic live in the notebook
+(chapters/expert-disagreement.md). :func:`run_chapter` executes its code cells in one namespace, as a
+reader re-running the notebook would, and keeps each cell's last expression (its output), so the tests
+below read the notebook's functions, tables, charts and glued values directly.
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import DATA, ROOT, DataCopy
-from evidence import EvidenceError, dates, load, positions, quotes, voices
+from conftest import DATA, HTML, ROOT, DataCopy
+from evidence import EvidenceError, book, dates, load, positions, quotes
+from evidence.charts import PALETTE, Figure
+from evidence.display import Table
 
 CHAPTER = ROOT / "chapters" / "expert-disagreement.md"
+CLAIM_ID = re.compile(r"\b(?:dc|npr|intel|tl|pp)-[a-z0-9-]+")
+
+
+@dataclass
+class Chapter:
+    """The chapter notebook after a run: its code cells, namespace, outputs (tables and charts by name) and glued values."""
+
+    cells: list  # the notebook's code cells (source and metadata)
+    ns: dict
+    tables: dict[str, Table]
+    figures: dict[str, Figure]
+    glued: dict[str, object]
+
+
+def run_chapter(path: Path = CHAPTER) -> Chapter:
+    """Execute the notebook's code cells in order in one namespace (no kernel), keeping each cell's output."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(path.read_text(encoding="utf-8"))
+    cells = [c for c in notebook.cells if c.cell_type == "code"]
+    ns: dict = {}
+    outputs = []
+    book.GLUED.clear()
+    for index, cell in enumerate(cells):
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, f"{path.name}, code cell {index + 1}", "exec"), ns)
+        if last is not None:
+            outputs.append(eval(compile(ast.Expression(last.value), f"{path.name}, code cell {index + 1}", "eval"), ns))
+    return Chapter(
+        cells,
+        ns,
+        {o.name: o for o in outputs if isinstance(o, Table)},
+        {o.name: o for o in outputs if isinstance(o, Figure)},
+        dict(book.GLUED),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +71,17 @@ def evidence():
 @pytest.fixture(scope="module")
 def frame(evidence):
     return positions.positions(evidence)
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return run_chapter()
+
+
+@pytest.fixture(scope="module")
+def coded(chapter):
+    """The notebook's coded table, with its chart row labels."""
+    return chapter.ns["coded"]
 
 
 def credit_claims_as_coded(data_copy: DataCopy) -> None:
@@ -36,7 +95,7 @@ def credit_claims_as_coded(data_copy: DataCopy) -> None:
     data_copy.write("claims.csv", rows)
 
 
-# --- the table against the ledger and the schema -----------------------------------------------
+# --- the tables against the ledger and the schema ----------------------------------------------
 
 
 def test_every_position_agrees_with_its_claim(evidence):
@@ -65,12 +124,15 @@ def test_relayed_words_are_never_credited_as_the_speakers_own(frame):
     assert by_claim.loc["tl-atlantic-some-may-join-al-qaida", "credit"].startswith("TalkLeft blogger, paraphrasing")
 
 
-def test_matrix_rows_name_who_says_the_words_and_how(frame):
-    rows = positions.row_order(frame)
-    assert "NPR (Greg Myre) | reporting what Nicholas Rasmussen (NCTC) said | 2017-05-04" in rows
-    assert "Daily Caller (Jonah Bennett) | headline | 2017-07-21" in rows
-    # Rasmussen's own words and the reporter's version of them at one date are different rows.
-    assert "Nicholas Rasmussen (NCTC) | quoted by NPR | 2017-05-04" in rows
+def test_the_join_carries_the_labels_of_the_label_tables(evidence, frame):
+    propositions = evidence.tables["propositions"].set_index("proposition_id")
+    stances = evidence.tables["stances"].set_index("stance_id")
+    assert len(frame) == len(evidence.tables["positions"])
+    assert list(frame["proposition_label"]) == [propositions.loc[p, "label"] for p in frame["proposition"]]
+    assert list(frame["proposition_sentence"]) == [propositions.loc[p, "sentence"] for p in frame["proposition"]]
+    assert list(frame["stance_label"]) == [stances.loc[s, "label"] for s in frame["stance"]]
+    assert list(frame["symbol"]) == [stances.loc[s, "symbol"] for s in frame["stance"]]
+    assert frame[["proposition_label", "stance_label", "symbol", "placed", "credit"]].notna().all().all()
 
 
 def test_one_position_per_voice_mode_speaker_proposition_and_date(frame):
@@ -78,31 +140,50 @@ def test_one_position_per_voice_mode_speaker_proposition_and_date(frame):
     assert not keys.duplicated().any(), keys[keys.duplicated()]
 
 
-def test_schema_enums_match_the_module():
+def test_schema_links_positions_to_its_label_tables():
     package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    resource = next(r for r in package["resources"] if r["name"] == "positions")
-    fields = {f["name"]: f for f in resource["schema"]["fields"]}
-    assert fields["proposition"]["constraints"]["enum"] == list(positions.PROPOSITIONS)
-    assert fields["stance"]["constraints"]["enum"] == ["supports", "opposes", "qualified", "raises-question"]
-    assert set(fields["stance"]["constraints"]["enum"]) == set(positions.STANCES)
-    assert tuple(fields["mode"]["constraints"]["enum"]) == positions.MODES
-    claim_modes = next(r for r in package["resources"] if r["name"] == "claims")["schema"]["fields"]
-    assert set(positions.MODES) <= set(next(f for f in claim_modes if f["name"] == "mode")["constraints"]["enum"])
-    assert resource["schema"]["primaryKey"] == ["position_id"]
-    assert resource["schema"]["foreignKeys"][0]["reference"] == {"resource": "claims", "fields": ["claim_id"]}
+    resources = {r["name"]: r for r in package["resources"]}
+    schema = resources["positions"]["schema"]
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert schema["primaryKey"] == ["position_id"]
+    references = {key["fields"][0]: key["reference"] for key in schema["foreignKeys"]}
+    assert references == {
+        "claim_id": {"resource": "claims", "fields": ["claim_id"]},
+        "proposition": {"resource": "propositions", "fields": ["proposition_id"]},
+        "stance": {"resource": "stances", "fields": ["stance_id"]},
+    }
+    # The ids are listed once, in the label tables, not again as an enum.
+    assert "enum" not in fields["proposition"]["constraints"] and "enum" not in fields["stance"]["constraints"]
+    claim_modes = {f["name"]: f for f in resources["claims"]["schema"]["fields"]}["mode"]["constraints"]["enum"]
+    assert set(fields["mode"]["constraints"]["enum"]) <= set(claim_modes)
+    for name, key in (("propositions", "proposition_id"), ("stances", "stance_id")):
+        assert resources[name]["schema"]["primaryKey"] == [key]
+        assert all(f.get("description") for f in resources[name]["schema"]["fields"]), name
+        assert resources[name].get("description")
 
 
-def test_stance_colours_come_from_the_palette_and_differ():
-    from evidence.charts import PALETTE
+def test_label_tables(evidence):
+    propositions, stances = evidence.tables["propositions"], evidence.tables["stances"]
+    assert len(propositions) == 7 and propositions["label"].is_unique and propositions["sentence"].is_unique
+    assert list(stances["stance_id"]) == ["supports", "qualified", "opposes", "raises-question"]
+    assert stances["symbol"].is_unique and (stances["symbol"].str.len() == 1).all()
+    # tests/test_hostile_input.py appends a position on this proposition with this stance.
+    assert "threat-morphing" in set(propositions["proposition_id"]) and "raises-question" in set(stances["stance_id"])
 
-    colours = [s.colour for s in positions.STANCES.values()]
-    assert set(colours) <= set(PALETTE)
-    assert len(set(colours)) == len(colours)
-    assert len({s.symbol for s in positions.STANCES.values()}) == len(positions.STANCES)
+
+def test_every_proposition_is_coded_at_least_once(evidence, frame):
+    assert set(frame["proposition"]) == set(evidence.tables["propositions"]["proposition_id"])
 
 
-def test_every_proposition_is_coded_at_least_once(frame):
-    assert set(frame["proposition"]) == set(positions.PROPOSITIONS)
+def test_stance_colours_come_from_the_palette_and_differ(chapter, evidence):
+    colours = chapter.ns["STANCE_COLOURS"]
+    assert list(colours) == list(evidence.tables["stances"]["stance_id"])
+    assert set(colours.values()) <= set(PALETTE)
+    assert len(set(colours.values())) == len(colours)
+
+
+def test_no_claim_id_in_the_package_module():
+    assert CLAIM_ID.findall((ROOT / "evidence" / "positions.py").read_text(encoding="utf-8")) == []
 
 
 # --- bad input gets a clear message -------------------------------------------------------------
@@ -124,7 +205,7 @@ def test_unknown_stance_is_rejected(data_copy: DataCopy):
     data_copy.write("positions.csv", rows)
     with pytest.raises(EvidenceError) as caught:
         load(data_copy.path).tables["positions"]
-    assert "row 2" in str(caught.value) and "stance" in str(caught.value)
+    assert "row 2" in str(caught.value) and "stance" in str(caught.value) and "stances.csv" in str(caught.value)
 
 
 def test_a_voice_that_is_not_the_claims_voice_is_refused(data_copy: DataCopy):
@@ -164,6 +245,25 @@ def test_a_mode_that_does_not_fit_voice_and_speaker_is_refused(data_copy: DataCo
     assert any("row 3 " in p and "field 'speaker'" in p and "must be the voice" in p for p in problems)
 
 
+def test_unknown_proposition_is_refused_by_the_foreign_key(data_copy: DataCopy):
+    rows = data_copy.rows("positions.csv")
+    rows[1]["proposition"] = "threat-vanishing"
+    data_copy.write("positions.csv", rows)
+    with pytest.raises(EvidenceError) as caught:
+        load(data_copy.path).tables["positions"]
+    message = str(caught.value)
+    assert "data/positions.csv, row 3 (position_id" in message and "field 'proposition'" in message
+    assert "unknown proposition id 'threat-vanishing'" in message and "data/propositions.csv" in message
+
+
+def test_a_proposition_still_in_use_cannot_be_removed_from_its_table(data_copy: DataCopy):
+    rows = [r for r in data_copy.rows("propositions.csv") if r["proposition_id"] != "returnees-can-help"]
+    data_copy.write("propositions.csv", rows)
+    with pytest.raises(EvidenceError) as caught:
+        load(data_copy.path).tables["positions"]
+    assert "returnees-can-help" in str(caught.value) and "positions.csv" in str(caught.value)
+
+
 def test_the_check_passes_once_the_ledger_credits_the_claims(data_copy: DataCopy):
     credit_claims_as_coded(data_copy)
     evidence = load(data_copy.path)
@@ -191,8 +291,8 @@ def test_place_date(stated, published, placed, note):
     assert how.startswith(note)
 
 
-def test_partial_dates_are_labelled_in_the_timeline_data(frame):
-    data = positions.timeline_frame(frame)
+def test_partial_dates_are_labelled_in_the_timeline_data(chapter, coded):
+    data = chapter.ns["timeline_frame"](coded)
     partial = data[data["Date as stated"].str.len() < 10]
     assert len(partial) > 0
     assert partial["How the date is placed"].str.contains("placed at mid-").all()
@@ -200,16 +300,26 @@ def test_partial_dates_are_labelled_in_the_timeline_data(frame):
     assert (full["Drawn at"] == full["Date as stated"]).all()
 
 
-def test_no_own_copies_of_the_shared_date_and_hedge_helpers():
-    for name in ("months_in", "monthly_average", "BOUND_WORDS", "_hedge_effect", "date_span", "place_date", "PLACED_NOTE"):
+def test_no_own_copies_of_the_shared_date_and_hedge_helpers(chapter):
+    for name in ("months_in", "monthly_average", "BOUND_WORDS", "_hedge_effect", "date_span", "place_date", "PLACED_NOTE",
+                 "months_between", "QUALIFIERS"):
         assert not hasattr(positions, name), name
+        assert name not in chapter.ns, name
 
 
-# --- derived tables ------------------------------------------------------------------------------
+# --- the notebook's tables and charts ------------------------------------------------------------
 
 
-def test_rasmussen_changes_view_between_may_and_july_2017(evidence):
-    change = positions.change_of_view(evidence)
+def test_matrix_rows_name_who_says_the_words_and_how(chapter, coded):
+    rows = chapter.ns["row_order"](coded)
+    assert "NPR (Greg Myre) | reporting what Nicholas Rasmussen (NCTC) said | 2017-05-04" in rows
+    assert "Daily Caller (Jonah Bennett) | headline | 2017-07-21" in rows
+    # Rasmussen's own words and the reporter's version of them at one date are different rows.
+    assert "Nicholas Rasmussen (NCTC) | quoted by NPR | 2017-05-04" in rows
+
+
+def test_rasmussen_changes_view_between_may_and_july_2017(chapter, coded):
+    change = chapter.ns["change_of_view"](coded)
     assert set(change["Speaker"]) == {"Nicholas Rasmussen (NCTC)"}
     returns = change[change["Proposition"] == "Returns will rise"]
     may = returns[returns["Date"] == "2017-05-04"].iloc[0]
@@ -224,9 +334,13 @@ def test_rasmussen_changes_view_between_may_and_july_2017(evidence):
     stay = change[change["Proposition"] == "Most will stay"]
     assert set(stay["Change"]) == {"new: no statement coded at the earlier date"}
     assert "Daily Caller (Jonah Bennett), headline" not in set(change["Whose words"])  # the headline is the paper's view
+    # The table on the page is this frame, with the one speaker in its caption.
+    table = chapter.tables["tbl-disagreement-change"]
+    assert "Nicholas Rasmussen (NCTC), 2017-05-04 and 2017-07-21" in table.caption
+    assert table.frame.equals(change.drop(columns=["Speaker"]))
 
 
-def test_change_of_view_on_a_hand_made_case(monkeypatch):
+def test_change_of_view_on_a_hand_made_case(chapter):
     made = pd.DataFrame(
         {
             "speaker": ["V", "V", "V", "V", "W"],
@@ -241,8 +355,7 @@ def test_change_of_view_on_a_hand_made_case(monkeypatch):
             "quote_shown": ["“a”", "“b”", "“c”", "“d”", "“e”"],
         }
     )
-    monkeypatch.setattr(positions, "positions", lambda evidence: made)
-    change = positions.change_of_view(None)
+    change = chapter.ns["change_of_view"](made)
     assert list(change["Speaker"]) == ["V"] * 4  # W spoke once: not listed
     assert list(change["Change"]) == [
         "first statement",
@@ -253,20 +366,26 @@ def test_change_of_view_on_a_hand_made_case(monkeypatch):
     assert list(change["Whose words"])[2] == "R, reporting what V said"
 
 
-def test_stance_counts_add_up(evidence, frame):
-    counts = positions.stance_counts(evidence)
-    assert counts[list(positions.STANCES)].to_numpy().sum() == len(frame)
+def test_stance_counts_add_up(chapter, evidence, frame):
+    counts = chapter.ns["counts"]
+    stance_ids = list(evidence.tables["stances"]["stance_id"])
+    assert list(counts.index) == list(evidence.tables["propositions"]["proposition_id"])
+    assert counts[stance_ids].to_numpy().sum() == len(frame)
     # The prose: every coded position on defeat holds that it does not end the threat, each in its own words.
     defeat = counts.loc["military-defeat-not-end"]
-    assert defeat["supports"] == defeat["own_words"] > 0
+    assert defeat["supports"] == defeat["own_words"] == defeat["speakers"] > 0
     assert defeat[["opposes", "qualified", "raises-question"]].sum() == 0
     # The prose: whether most will stay is the most divided question (the most different stances).
-    stances = (counts[list(positions.STANCES)] > 0).sum(axis=1)
+    stances = (counts[stance_ids] > 0).sum(axis=1)
     assert stances.idxmax() == "most-will-stay" and (stances == stances.max()).sum() == 1
+    # The table on the page shows the same counts under the labels.
+    shown = chapter.tables["tbl-disagreement-stance-counts"].frame
+    assert list(shown["Proposition"]) == list(evidence.tables["propositions"]["label"])
+    assert list(shown["Supports"]) == list(counts["supports"]) and list(shown["Speakers"]) == list(counts["speakers"])
 
 
-def test_matrix_table_has_one_line_per_position_with_its_quote(evidence, frame):
-    table = positions.matrix_table(evidence).frame
+def test_matrix_table_has_one_line_per_position_with_its_quote(chapter, frame):
+    table = chapter.tables["tbl-disagreement-matrix"].frame
     assert len(table) == len(frame)
     for quote in table["Quote"]:
         assert quote.startswith("“") and quote.endswith("”")
@@ -276,21 +395,31 @@ def test_matrix_table_has_one_line_per_position_with_its_quote(evidence, frame):
     assert all(", " in w or w in set(frame["voice"]) for w in table["Whose words, date"])
 
 
-def test_row_order_keeps_a_speakers_dates_together(frame):
-    rows = positions.row_order(frame)
-    assert len(rows) == frame["row_label"].nunique()
+def test_propositions_table_is_the_label_table(chapter, evidence):
+    shown = chapter.tables["tbl-disagreement-propositions"].frame
+    assert list(shown["Id"]) == list(evidence.tables["propositions"]["proposition_id"])
+    assert list(shown["Proposition (the book's wording)"]) == list(evidence.tables["propositions"]["sentence"])
+    legend = chapter.glued["stance_legend"]
+    assert legend.startswith("+ supports: asserts the proposition; ± qualified:") and legend.count(";") == 3
+
+
+def test_row_order_keeps_a_speakers_dates_together(chapter, coded):
+    rows = chapter.ns["row_order"](coded)
+    assert len(rows) == coded["row_label"].nunique()
     rasmussen = [i for i, r in enumerate(rows) if "Nicholas Rasmussen" in r]
     assert rasmussen == list(range(rasmussen[0], rasmussen[0] + 4))  # own words and reporters', May then July
     assert rows[rasmussen[0]] == "Nicholas Rasmussen (NCTC) | quoted by NPR | 2017-05-04"
     assert rows[0].startswith("intelNews (Joseph Fitsanakis) | reporting what The Washington Post said")  # earliest
 
 
-def test_charts_have_a_tooltip_with_the_quote(evidence):
-    for figure in (positions.matrix_chart(evidence), positions.timeline_chart(evidence)):
+def test_charts_have_a_tooltip_with_the_quote(chapter):
+    assert set(chapter.figures) == {"expert-positions-matrix", "expert-positions-timeline"}
+    for figure in chapter.figures.values():
         spec = json.dumps(figure.spec)
         assert '"quote_shown"' in spec and '"Quote (the words in the source)"' in spec
         assert '"credit"' in spec and '"Whose words"' in spec
         assert figure.alt_text and not figure.data.empty
+        assert not re.search(r"\b(Figure|Fig\.|Table) \d", spec), "a typed number in a chart"
         widths = [layer.get("width") for layer in [figure.spec] if "width" in layer]
         assert all(w <= 560 for w in widths)
 
@@ -298,19 +427,23 @@ def test_charts_have_a_tooltip_with_the_quote(evidence):
 # --- numeric disagreements -----------------------------------------------------------------------
 
 
-def test_disagreements_come_from_the_ledger(evidence):
-    table = positions.disagreements(evidence)
-    assert len(table) == len(positions.DISAGREEMENTS)
+def test_disagreements_come_from_the_ledger(chapter, evidence):
+    table = chapter.ns["disagreements"]()
+    assert len(table) == len(chapter.ns["DISAGREEMENTS"])
     stock = table.iloc[0]
     a, b = evidence.value("intel-stock-30000-people"), evidence.value("npr-stock-total")
     assert stock["B minus A"] == f"{b - a:,.0f}"
     assert stock["Ratio B/A"] == f"{b / a:.2f}"
+    shown = chapter.tables["tbl-disagreement-figures"].frame
+    assert list(shown["Book's reading"]) == list(table["Book's reading"])
+    assert shown["Gap"].iloc[0] == f"B − A: {b - a:,.0f}; B/A: {b / a:.2f}"
 
 
-def test_no_difference_between_a_total_and_a_monthly_rate(evidence):
-    arrivals = positions.disagreements(evidence).iloc[2]
+def test_no_difference_between_a_total_and_a_monthly_rate(chapter):
+    arrivals = chapter.ns["disagreements"]().iloc[2]
     assert arrivals["B minus A"] == "" and arrivals["Ratio B/A"] == ""
     assert "Not the same measure" in arrivals["Book's reading"]
+    assert chapter.tables["tbl-disagreement-figures"].frame["Gap"].iloc[2] == "not computed"
 
 
 def _claim(value, qualifier, unit="people", period_start="", period_end="", stated="2017"):
@@ -320,21 +453,22 @@ def _claim(value, qualifier, unit="people", period_start="", period_end="", stat
     )
 
 
-def test_reading_on_hand_made_cases():
+def test_reading_on_hand_made_cases(chapter):
+    reading = chapter.ns["reading"]
     # A is a lower bound below B: the true gap is at most the printed one.
-    assert "true gap is at most about that" in positions.reading(_claim(30000, "more-than"), _claim(40000, "about"))
-    assert "true gap is at most that" in positions.reading(_claim(30000, "more-than"), _claim(40000, "exact"))
+    assert "true gap is at most about that" in reading(_claim(30000, "more-than"), _claim(40000, "about"))
+    assert "true gap is at most that" in reading(_claim(30000, "more-than"), _claim(40000, "exact"))
     # A just under its figure and B above its figure: the true gap is at least the printed one.
-    assert "true gap is at least that" in positions.reading(_claim(90, "nearly"), _claim(100, "more-than"))
+    assert "true gap is at least that" in reading(_claim(90, "nearly"), _claim(100, "more-than"))
     # The same pair the other way round (B below A): the printed gap is still a floor.
-    assert "true gap is at least that" in positions.reading(_claim(100, "more-than"), _claim(90, "nearly"))
+    assert "true gap is at least that" in reading(_claim(100, "more-than"), _claim(90, "nearly"))
     # Both bounds pushing the same figure up: the gap could move either way.
-    assert "larger or smaller" in positions.reading(_claim(90, "more-than"), _claim(100, "more-than"))
+    assert "larger or smaller" in reading(_claim(90, "more-than"), _claim(100, "more-than"))
     # Both point figures: no hedge sentence.
-    plain = positions.reading(_claim(10, "exact"), _claim(12, "exact"))
+    plain = reading(_claim(10, "exact"), _claim(12, "exact"))
     assert "B is 2 higher" in plain and "true gap" not in plain
     # A total from January to a report in April (3 months under the month rule) against a monthly rate.
-    mixed = positions.reading(
+    mixed = reading(
         _claim(200, "fewer-than", unit="people-per-month"),
         _claim(39, "exact", period_start="2016-01", period_end="2016-04"),
     )
@@ -342,54 +476,61 @@ def test_reading_on_hand_made_cases():
     assert "below the ceiling" in mixed
 
 
-def test_the_50_is_read_both_ways(evidence):
+def test_the_50_is_read_both_ways(chapter, evidence):
     claim = evidence.claim("intel-flow-50-since-2016")
-    readings = positions.readings_of_total(claim)
+    readings = chapter.ns["readings_of_total"](claim)
     assert [round(m, 2) for _, m in readings] == [claim["value"] / 8, claim["value"]]  # Jan to the Sep report: 8 months
     assert dates.months_between(claim["period_start"], claim["period_end"]) == 8
-    arrivals = positions.disagreements(evidence).iloc[2]["Book's reading"]
+    arrivals = chapter.ns["disagreements"]().iloc[2]["Book's reading"]
     assert "two ways" in arrivals and "about 6 a month" in arrivals and "about 50 a month" in arrivals
     assert "Under either reading" in arrivals
     assert "a floor" in arrivals  # the third reading (a count of identified recruits) is named, not computed
     with pytest.raises(ValueError):
-        positions.readings_of_total(evidence.claim("pp-flow-mid-2016"))
+        chapter.ns["readings_of_total"](evidence.claim("pp-flow-mid-2016"))
 
 
-def test_contrasts_quote_both_sides_from_the_ledger(evidence):
-    table = positions.contrasts(evidence)
-    assert len(table) == len(positions.CONTRASTS) >= 5
+def test_contrasts_quote_both_sides_from_the_ledger(chapter, evidence):
+    contrasts = chapter.ns["CONTRASTS"]
+    table = chapter.tables["tbl-disagreement-contrasts"].frame
+    assert len(table) == len(contrasts) >= 5
     ledger = [quotes.normalise(q) for q in evidence.claims["quote"]]
-    for contrast in positions.CONTRASTS:
-        a, b = evidence.claim(contrast.claim_a), evidence.claim(contrast.claim_b)
+    for question, _, claim_a, claim_b, reading in contrasts:
+        a, b = evidence.claim(claim_a), evidence.claim(claim_b)
         both = quotes.normalise(a["quote"] + " " + b["quote"])
-        for span in re.findall(r"“([^”]+)”", contrast.reading):
-            assert quotes.normalise(span) in both, (contrast.question, span)
+        for span in re.findall(r"“([^”]+)”", reading):
+            assert quotes.normalise(span) in both, (question, span)
         assert any(quotes.normalise(a["quote"]) == q for q in ledger)
-    pairs = {(c.claim_a, c.claim_b) for c in positions.CONTRASTS}
+    pairs = {(a, b) for _, _, a, b, _ in contrasts}
     assert ("pp-forecast-merger-possible", "tl-atlantic-some-may-join-al-qaida") in pairs
     assert ("dc-headline-fight-to-death", "dc-rasmussen-fight-to-death") in pairs
     assert ("intel-flow-headline-near-zero", "intel-flow-50-since-2016") in pairs
     assert ("npr-headline-new-worry", "npr-position-initial-flood-concern") in pairs
     for cell in table["One side"]:
         assert cell.startswith("“") and "” (" in cell
+    assert table["One side"].iloc[1].endswith("(Daily Caller (Jonah Bennett), headline, 2017-07-21)")
 
 
-def test_figures_for_the_prose(evidence, frame):
-    figures = positions.figures(evidence)
-    assert figures["n_positions"] == len(frame)
-    assert figures["n_in_own_voice"] + figures["n_quoted"] + figures["n_relayed"] == len(frame)
-    assert figures["weeks_apart"] == (date(2017, 7, 21) - date(2017, 5, 4)).days // 7
-    assert figures["n_defeat_opposes"] == 0
+def test_figures_for_the_prose(chapter, evidence, frame):
+    glued = chapter.glued
+    assert glued["n_positions"] == len(frame)
+    assert glued["n_in_own_voice"] + glued["n_quoted"] + glued["n_relayed"] == len(frame)
+    assert glued["weeks_apart"] == (date(2017, 7, 21) - date(2017, 5, 4)).days // 7
     # The key point counts speakers in their own words; the prose names the two sources that are silent.
-    assert figures["n_defeat_own_words"] == figures["n_defeat_supports"] == figures["n_defeat_speakers"]
+    counts = chapter.ns["counts"]
+    assert counts.loc["military-defeat-not-end", "opposes"] == 0
+    assert counts.loc["military-defeat-not-end", "own_words"] == glued["n_defeat_supports"] == glued["n_defeat_speakers"]
     defeat = frame[frame["proposition"] == "military-defeat-not-end"]
     silent = set(evidence.sources.index) - set(defeat["source_id"])
     assert silent == {"dailycaller-2017-07-21", "intelnews-2016-09-12"}
-    assert figures["n_defeat_silent"] == len(silent)
-    assert (figures["months_50"], figures["avg_50"], figures["rate_50"]) == (8, "6", "50")
+    assert glued["n_defeat_silent"] == len(silent)
+    assert (glued["months_50"], glued["avg_50"], glued["rate_50"]) == (8, "6", "50")
+    assert (glued["stock_gap"], glued["remaining_ratio"]) == ("10,000", "3")
     # The prose names the two speakers with the most qualified positions.
     qualified = frame[frame["stance"] == "qualified"]["speaker"].value_counts()
     assert set(qualified.index[:2]) == {"The Atlantic (Clarke and Amarasingam)", "Policy paper author(s)"}
+    assert glued["n_qualified_top2"] == qualified.iloc[:2].sum()
+    # Glued numbers are plain Python values (MyST-NB prints numpy scalars with their type).
+    assert all(type(v) in (int, str) for v in glued.values()), {k: type(v) for k, v in glued.items()}
 
 
 # --- the chapter ---------------------------------------------------------------------------------
@@ -398,6 +539,10 @@ def test_figures_for_the_prose(evidence, frame):
 def _prose(text: str) -> str:
     """The chapter without its code cells and directive blocks."""
     return re.sub(r"```.*?```", "", text, flags=re.S)
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.metadata.get("tags", []))
 
 
 def test_claim_quotes_and_citations_exist(evidence):
@@ -411,12 +556,50 @@ def test_claim_quotes_and_citations_exist(evidence):
     assert keys <= bib, keys - bib
 
 
-def test_glued_names_exist(evidence):
+def test_every_claim_id_in_the_notebook_is_in_the_ledger(chapter, evidence):
+    used = {i for cell in chapter.cells for i in CLAIM_ID.findall(cell.source)}
+    assert len(used) >= 15
+    assert used <= set(evidence.claims.index), used - set(evidence.claims.index)
+
+
+def test_glued_names_exist(chapter):
+    used = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", CHAPTER.read_text(encoding="utf-8")))
+    assert used <= set(chapter.glued), used - set(chapter.glued)
+
+
+def test_every_table_and_chart_is_named_numbered_and_referred_to(chapter):
     text = CHAPTER.read_text(encoding="utf-8")
-    used = set(re.findall(r"\{glue:text\}`([a-z0-9_]+)", text))
-    cell = re.search(r"glue_claims\(\s*evidence,\s*\{(.*?)\}", text, flags=re.S).group(1)
-    glued = set(positions.figures(evidence)) | set(re.findall(r'"([a-z0-9_]+)":', cell))
-    assert used <= glued, used - glued
+    figure_names = [cell.metadata["mystnb"]["figure"]["name"] for cell in chapter.cells if "mystnb" in cell.metadata]
+    for cell in chapter.cells:
+        if "mystnb" in cell.metadata:
+            assert cell.metadata["mystnb"]["figure"]["caption"].strip()
+    table_names = list(chapter.tables)
+    assert len(table_names) == 6 and len(figure_names) == len(chapter.figures) == 2
+    names = table_names + figure_names
+    assert all(re.fullmatch(r"(tbl|fig)-disagreement-[a-z-]+", n) for n in names) and len(set(names)) == len(names)
+    referred = set(re.findall(r"\{numref\}`([^`]+)`", text))
+    assert referred == set(names)
+    # No typed numbers: Sphinx numbers the tables and figures.
+    assert not re.search(r"\b(Table|Figure|Fig\.) \d", _prose(text))
+    assert not any(re.match(r"(Table|Figure|Fig\.) \d", t.caption) for t in chapter.tables.values())
+
+
+def test_codings_and_arithmetic_are_visible_and_helpers_collapsed(chapter):
+    """The book's codings, readings and arithmetic are in cells shown on the page; long helpers are collapsed;
+    only the set-up cell is removed."""
+    visible = ["positions(evidence)", 'evidence.tables["propositions"]', "pd.crosstab", "weeks_apart", "remaining_ratio",
+               "CONTRASTS = [", "DISAGREEMENTS = [", "RATE_READINGS = {", "FLOOR_READINGS = {", "def readings_of_total",
+               'glue("avg_50"', 'glue("stock_gap"']
+    for marker in visible:
+        cell = next(c for c in chapter.cells if marker in c.source)
+        assert not _tags(cell), (marker, _tags(cell))
+    for cell in chapter.cells:
+        tags = _tags(cell)
+        assert "remove-input" not in tags and "remove-output" not in tags
+        assert ("remove-cell" in tags) == ("evidence = load()" in cell.source)
+        functions = [n for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
+        if sum(f.end_lineno - f.lineno + 1 for f in functions) > 20 and "def readings_of_total" not in cell.source:
+            assert tags == {"hide-input"}, cell.source[:80]
 
 
 def test_prose_length():
@@ -424,7 +607,19 @@ def test_prose_length():
     text = _prose(CHAPTER.read_text(encoding="utf-8"))
     text = re.sub(r"^---.*?---", "", text, flags=re.S)
     text = re.sub(r"\{glue:text\}`[^`]+`", "N", text)
-    text = re.sub(r"\{(cite:[pt]|doc)\}`[^`]+`", "", text)
+    text = re.sub(r"\{(cite:[pt]|doc|numref)\}`[^`]+`", "", text)
     text = re.sub(r"^:.*$", "", text, flags=re.M)
     words = len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text))
     assert 1500 <= words <= 3000, words
+
+
+@pytest.mark.book
+@pytest.mark.skipif(not (HTML / "chapters" / "expert-disagreement.html").exists(), reason="build the book first")
+def test_the_built_page_numbers_every_table_and_chart():
+    page = (HTML / "chapters" / "expert-disagreement.html").read_text(encoding="utf-8")
+    numbers = re.findall(r'<span class="caption-number">(Table|Fig\.) ([\d.]+) </span>', page)
+    assert sorted(kind for kind, _ in numbers) == ["Fig."] * 2 + ["Table"] * 6, numbers
+    # Every {numref} resolved to a link that carries the number.
+    references = re.findall(r'<span class="std std-numref">([^<]*)</span>', page)
+    assert len(references) == 8 and all(re.fullmatch(r"(Table|Fig\.) \d+\.\d+", r) for r in references), references
+    assert "{numref}" not in page

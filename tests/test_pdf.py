@@ -96,3 +96,43 @@ def test_nothing_runs_into_the_margins():
         band = max(1, int(page.shape[1] * 0.04))
         for side, strip in (("left", page[:, :band]), ("right", page[:, -band:])):
             assert strip.min() > 200, f"page {number}: ink in the {side} margin"
+
+
+def _squeezed(text: str) -> str:
+    """Text with what typesetting may change removed: white space, hyphens and dashes, quote styles."""
+    text = text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2018", "'").replace("\u2019", "'")
+    return re.sub(r"[\s\-\u2010-\u2015]", "", text)
+
+
+def test_every_table_cell_is_in_the_pdf_text():
+    """No cell is clipped or overprinted: every word of every cell of each numbered table (as the HTML book shows
+    it) is in the PDF's text. Word by word, because text extraction reads a wrapped cell's lines apart."""
+    import html as html_lib
+
+    pdf = _squeezed(subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout)
+    checked = 0
+    for page in sorted((ROOT / "_build" / "html" / "chapters").glob("*.html")):
+        for table in re.findall(r'<table class="[^"]*evidence-numbered-table.*?</table>', page.read_text(encoding="utf-8"), flags=re.S):
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, flags=re.S):
+                text = html_lib.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+                for word in text.split():
+                    assert _squeezed(word) in pdf, (page.stem, word, text)
+                checked += bool(text)
+    assert checked > 100
+
+
+def test_no_overfull_lines_of_consequence():
+    """The LaTeX log's overfull boxes: none taller than the page, none wider than a few points."""
+    log = (ROOT / "_build" / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert not re.search(r"Overfull \\vbox", log)
+    assert all(w < 6 for w in widths), sorted(widths)[-5:]
+
+
+def test_introduction_and_references_are_in_place():
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "6", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    contents = text[text.index("CONTENTS"):]
+    assert contents.index("Introduction") < contents.index("Key findings") < contents.index("Analysis")
+    last = subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    references = last[last.rindex("REFERENCES"):]
+    assert "[S1]" in references and "[W1]" in references and "BIBLIOGRAPHY" not in references

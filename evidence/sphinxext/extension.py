@@ -24,6 +24,7 @@ from pathlib import Path
 
 import os
 import re
+import urllib.parse
 from html import unescape as html_unescape
 from functools import lru_cache
 
@@ -32,6 +33,8 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import SphinxError
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from evidence.sphinxext.citation import chapter_citation
@@ -122,8 +125,49 @@ def _write_static_files(app: Sphinx) -> None:
         partial = bundle.with_suffix(".partial")
         partial.write_text("(function () {\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
         partial.replace(bundle)
+    icons = folder / ICON_FILE
+    icons.write_text(icon_stylesheet(), encoding="utf-8")
     app.config.html_static_path += [str(folder), str(STATIC)]
     app.add_css_file("evidence.css")
+    app.add_css_file(ICON_FILE)
+
+
+# Every Font Awesome icon the theme and the book show (a test checks the built pages use no other).
+ICONS = (
+    "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "code", "download", "expand", "file",
+    "file-lines", "file-pdf", "house", "lightbulb", "list", "magnifying-glass", "moon", "outdent", "pencil", "play",
+    "rocket", "sun", "xmark",
+)
+ICON_FILE = "evidence-icons.css"
+
+
+def icon_stylesheet() -> str:
+    """CSS that draws :data:`ICONS` from Font Awesome's own paths, instead of its 1.5 MB script.
+
+    The theme writes icons as ``<i class="fa-solid fa-bars">``; the script would replace each with
+    an SVG. Here each class gets the icon's path as a CSS mask painted in the text colour, so the
+    icons look and scale the same (and follow the dark mode) for a few kilobytes.
+    """
+    import pydata_sphinx_theme
+
+    script = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
+              / "fontawesome.js").read_text(encoding="utf-8")
+    rules = [
+        '.fa-solid,.fa-regular,.fa-brands,.fas,.far,.fab{display:inline-block;width:1.25em;height:1em;'
+        "vertical-align:-0.125em;font-style:normal}",
+        '.fa-solid::before,.fa-regular::before,.fa-brands::before,.fas::before,.far::before,.fab::before{content:"";'
+        "display:block;width:100%;height:100%;background-color:currentColor;"
+        "-webkit-mask:var(--evidence-icon) no-repeat center/contain;mask:var(--evidence-icon) no-repeat center/contain}",
+        ".fa-lg{font-size:1.25em}",
+    ]
+    for name in ICONS:
+        found = re.findall(rf'(?:"{name}"|[{{,]{name.replace("-", "_")}):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+","([^"]+)"\]', script)
+        if not found:
+            raise SphinxError(f"icon '{name}' is not in the theme's Font Awesome set")
+        width, height, path = found[-1]  # the solid style is defined last
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
+        rules.append(f'.fa-{name}{{--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}')
+    return "\n".join(rules) + "\n"
 
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -147,6 +191,20 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
         app.add_js_file(DRAW_FILE, priority=901)
 
 
+class KeepOutputCharacters(SphinxTransform):
+    """Show notebook outputs exactly as computed: no smart quotes in tables or text generated from data.
+
+    Sphinx curls straight quotes in text it parses; a table output parsed from Markdown would turn a
+    source's ``"`` into ``“`` (and a hostile ``"><img`` into something else). Runs before SmartQuotes.
+    """
+
+    default_priority = 700
+
+    def apply(self, **kwargs) -> None:
+        for bundle in self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle"):
+            bundle["support_smartquotes"] = False
+
+
 def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
     """Make each named :class:`evidence.display.Table` output a real table node, so Sphinx numbers it.
 
@@ -167,10 +225,15 @@ def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
             continue
         title = nodes.title("", "", *[child.deepcopy() for child in caption.findall(nodes.emphasis)][0].children)
         table.insert(0, title)
-        table["names"].append(nodes.fully_normalize_name(html_unescape(name[1])))
+        label = nodes.fully_normalize_name(html_unescape(name[1]))
+        table["names"].append(label)
         table["classes"].append("evidence-numbered-table")
         doctree.note_explicit_target(table, table)
         bundle.replace_self(table)
+        # Sphinx collected the page's labels before doctree-read: register this one, or {numref} cannot find it.
+        std = app.env.get_domain("std")
+        std.anonlabels[label] = (app.env.docname, table["ids"][0])
+        std.labels[label] = (app.env.docname, table["ids"][0], std.get_numfig_title(table))
 
 
 def _collapsed_code_off_paper(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -185,26 +248,126 @@ def _collapsed_code_off_paper(app: Sphinx, doctree: nodes.document, docname: str
             cell.remove(part)
 
 
-def _breakable_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """In the PDF, let every table break across pages and wrap its cells.
+# Characters of body text across the text block (A4, 10 pt) at each type size, and the padding of a column.
+LINE_CHARACTERS = {"normalsize": 88, "small": 98, "footnotesize": 110, "scriptsize": 128}
+COLUMN_PADDING = 3
+LONGEST_WORD = 28  # a longer token (a URL, an identifier) may break inside, like the book's URLs (xurl)
+LONG_TABLE_LINES = 30  # a table taller than this (in lines of text) may break across pages; a shorter one stays whole
 
-    A long table would otherwise run into the footer (tabulary cannot break), and a
-    longtable without widths would not wrap its cells. Each column gets a width in
-    proportion to its longest cell (capped, so one long quote does not starve the rest).
+
+def pdf_column_widths(cells: list[list[str]]) -> tuple[list[int], str]:
+    """Column widths (relative) and a type size that fit a table's text on the PDF page without clipping.
+
+    Every column first gets room for its longest word, so no word is cut or overprinted; what
+    is left of the line goes to the columns with longer text, in proportion. If the words alone
+    do not fit the line at body size, the table is set in a smaller size.
+    """
+    columns = list(zip(*cells)) if cells else []
+    words = [max((min(len(w), LONGEST_WORD) for text in column for w in text.split()), default=1) for column in columns]
+    content = [max((min(len(text), 60) for text in column), default=1) for column in columns]
+    need = [w + COLUMN_PADDING for w in words]
+    size = next((s for s, line in LINE_CHARACTERS.items() if sum(need) <= line), "scriptsize")
+    room = max(LINE_CHARACTERS[size] - sum(need), 0)
+    extra = [max(c + COLUMN_PADDING - n, 0) for c, n in zip(content, need)]
+    share = sum(extra) or 1
+    return [round(10 * (n + room * e / share)) for n, e in zip(need, extra)], size
+
+
+def table_lines(cells: list[list[str]], widths: list[int], size: str) -> int:
+    """About how many lines of text a table takes with these column widths (each row as tall as its fullest cell)."""
+    line = LINE_CHARACTERS[size]
+    room = [max(line * w / sum(widths) - COLUMN_PADDING, 1) for w in widths]
+    return sum(max((-(-len(text) // int(r)) or 1) for text, r in zip(row, room)) for row in cells)
+
+
+def _breakable_tables(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the PDF, give every table columns that fit its text, and let only long tables break across pages.
+
+    A table's columns get widths from :func:`pdf_column_widths` (set smaller when its words would
+    not fit the line); a long table becomes a longtable that breaks across pages and repeats its
+    numbered caption ("continued"); a short one stays whole; and no table starts so low on a
+    page that its caption would stand alone at the foot.
     """
     if app.builder.format != "latex":
         return
-    for table in doctree.findall(nodes.table):
+    for table in list(doctree.findall(nodes.table)):
         group = next(table.findall(nodes.tgroup))
         colspecs = [c for c in group.children if isinstance(c, nodes.colspec)]
-        longest = [8] * len(colspecs)
-        for row in group.findall(nodes.row):
-            for index, entry in enumerate(c for c in row.children if isinstance(c, nodes.entry)):
-                if index < len(longest):
-                    longest[index] = max(longest[index], min(len(entry.astext()), 60))
-        for colspec, width in zip(colspecs, longest):
+        rows = [[entry.astext() for entry in row.children if isinstance(entry, nodes.entry)] for row in group.findall(nodes.row)]
+        rows = [row + [""] * (len(colspecs) - len(row)) for row in rows]
+        widths, size = pdf_column_widths(rows)
+        for colspec, width in zip(colspecs, widths):
             colspec["colwidth"] = width
-        table["classes"] += ["longtable", "colwidths-given"]
+        table["classes"] += ["colwidths-given"] + (["longtable"] if table_lines(rows, widths, size) > LONG_TABLE_LINES else [])
+        before = r"\needspace{8\baselineskip}" + ("" if size == "normalsize" else rf"\begingroup\{size}")
+        table.parent.insert(table.parent.index(table), nodes.raw("", before, format="latex"))
+        if size != "normalsize":
+            table.parent.insert(table.parent.index(table) + 1, nodes.raw("", r"\endgroup", format="latex"))
+
+
+def _introduction_in_contents(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In the PDF, give the introduction (the root page, set as front matter) a contents entry and running head.
+
+    The LaTeX layout of Jupyter Book prints the root page after the contents with no chapter
+    and turns its section titles into bold lines; here it gets an unnumbered chapter
+    "Introduction", with each of those lines (Key findings, …) listed under it in the contents.
+    """
+    if app.builder.format != "latex" or docname != app.config.root_doc:
+        return
+    opening = r"\chapter*{Introduction}\addcontentsline{toc}{chapter}{Introduction}\markboth{Introduction}{Introduction}"
+    doctree.insert(0, nodes.raw("", opening, format="latex"))
+
+    from sphinx import addnodes
+
+    from sphinx_jupyterbook_latex.nodes import RootHeader  # Jupyter Book's LaTeX layout: the root's section titles
+
+    for header in list(doctree.findall(RootHeader)):
+        title = " ".join(header.astext().split())
+        entry = rf"\phantomsection\addcontentsline{{toc}}{{section}}{{{_latex_text(title)}}}"
+        header.parent.insert(header.parent.index(header), nodes.raw("", entry, format="latex"))
+
+
+def _latex_text(text: str) -> str:
+    """Plain text made safe inside a LaTeX argument (the special characters escaped)."""
+    return re.sub(r"([\\{}$&#^_%~])", r"\\\1", text)
+
+
+class InPlaceBibliography(SphinxPostTransform):
+    """In the PDF, keep each bibliography list where the References chapter puts it.
+
+    Sphinx's LaTeX builder gathers every citation into one "Bibliography" chapter at the end,
+    which leaves the References chapter empty and merges the two lists (the sources; the works
+    they cite). Here each run of citations becomes its own list in place; the preamble
+    (``latex/bibliography.sty``) sets the list without a chapter heading.
+    """
+
+    default_priority = 740  # before Sphinx's own BibliographyTransform (750), which is removed
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx.builders.latex.nodes import thebibliography
+
+        for parent in {id(c.parent): c.parent for c in self.document.findall(nodes.citation)}.values():
+            run: list[nodes.citation] = []
+            for child in [*parent.children, None]:
+                if isinstance(child, nodes.citation):
+                    run.append(child)
+                    continue
+                if run:
+                    listing = thebibliography()
+                    parent.insert(parent.index(run[0]), listing)
+                    for citation in run:
+                        parent.remove(citation)
+                        listing += citation
+                    run = []
+
+
+def _bibliography_in_place(app: Sphinx) -> None:
+    """Swap Sphinx's gather-at-the-end bibliography for :class:`InPlaceBibliography` (LaTeX only)."""
+    from sphinx.builders.latex.transforms import BibliographyTransform
+
+    if app.builder.format == "latex" and BibliographyTransform in app.registry.post_transforms:
+        app.registry.post_transforms.remove(BibliographyTransform)
 
 
 def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -295,6 +458,23 @@ def _citation_text(app: Sphinx, keys: str, textual: bool) -> str:
     return "(" + "; ".join(f"{who} {year}" for who, year in cited) + ")"
 
 
+BOOK_PDF = "book.pdf"  # the whole book, copied next to index.html by `make pdf`
+
+
+def _link_book_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Every page's download menu offers the PDF of the whole book (after the theme has built the menu)."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append({
+                "type": "link",
+                "url": context["pathto"](BOOK_PDF, 1),
+                "text": "Whole book (.pdf)",
+                "tooltip": "Download the PDF of the whole book",
+                "icon": "fas fa-file-pdf",
+                "label": "download-book-pdf-button",
+            })
+
+
 def _write_data_zip(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
         write_zip(Path(app.outdir) / ZIP_NAME)
@@ -366,12 +546,17 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("claim-quote", ClaimQuote)
     app.add_directive("evidence-glossary", EvidenceGlossary)
     app.connect("builder-inited", _write_static_files)
+    app.connect("builder-inited", _bibliography_in_place)
+    app.add_post_transform(InPlaceBibliography)
+    app.add_transform(KeepOutputCharacters)
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
+    app.connect("doctree-resolved", _introduction_in_contents)
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
+    app.connect("html-page-context", _link_book_pdf, priority=600)  # after it
     app.connect("build-finished", _write_data_zip)
     app.connect("source-read", _stamp_inputs)
     app.connect("doctree-read", _note_inputs)
