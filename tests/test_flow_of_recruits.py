@@ -208,6 +208,23 @@ def test_the_glued_inferences_follow_the_ledger(evidence, chapter):
     assert chapter.glued["n_nber"] == "five" and chapter.glued["n_named"] == "eight"
 
 
+PAGE = ROOT / "_build" / "html" / "chapters" / "flow-of-recruits.html"
+
+
+@pytest.mark.book
+@pytest.mark.skipif(not PAGE.exists(), reason="build the book first: make html")
+def test_the_built_page_numbers_every_table_and_chart_and_resolves_every_numref():
+    page = PAGE.read_text(encoding="utf-8")
+    numbers = re.findall(r'<span class="caption-number">(Table|Fig\.) ([\d.]+) </span>', page)
+    assert sorted(kind for kind, _ in numbers) == ["Fig."] * 3 + ["Table"] * 4, numbers
+    links = re.findall(r'href="#((?:tbl|fig)-flow-[a-z-]+)"><span class="std std-numref">([^<]+)</span>', page)
+    assert {name for name, _ in links} == set(re.findall(r"\{numref\}`([^`]+)`", CHAPTER.read_text(encoding="utf-8")))
+    for name, shown in links:
+        assert re.fullmatch(r"(Table|Fig\.) \d+\.\d+", shown), (name, shown)
+        assert f'id="{name}"' in page
+    assert not re.search(r'std-numref[^>]*><span class="pre">', page)  # an unresolved numref prints its name
+
+
 # --------------------------------------------------------------------------- the figures are stated in their quotes
 
 
