@@ -1,21 +1,82 @@
-"""The flow-of-recruits chapter: its derived tables agree with the ledger, and its computations are right."""
+"""The flow-of-recruits chapter: its notebook's tables, charts and inferences agree with the ledger.
+
+The chapter's analysis lives in its notebook (``chapters/flow-of-recruits.md``), so the tests execute
+the notebook's code cells, as the book's kernel does, and read what they define: the tables and charts
+(by the name Sphinx numbers them under), the book's inferences and the values glued into the prose. A
+test that needs other data runs the notebook again on that evidence base.
+"""
 
 from __future__ import annotations
 
+import ast
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from myst_nb.core.read import read_myst_markdown_notebook
 
+import evidence as package
 from conftest import DATA, ROOT
-from evidence import hedges, load, origins, quotes
+from evidence import book, hedges, load, quotes
 
 CHAPTER = ROOT / "chapters" / "flow-of-recruits.md"
+
+
+# --------------------------------------------------------------------------- running the notebook
+
+
+@dataclass
+class Chapter:
+    """What the chapter's notebook leaves behind: its names, its outputs by Sphinx name, its glued values."""
+
+    names: dict = field(default_factory=dict)
+    outputs: dict = field(default_factory=dict)  # "fig-flow-…" / "tbl-flow-…" -> Figure / Table
+    glued: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str):
+        return self.names[name]
+
+
+def code_cells() -> list:
+    notebook = read_myst_markdown_notebook(CHAPTER.read_text(encoding="utf-8"))
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def run_chapter(evidence) -> Chapter:
+    """Execute the chapter's code cells in one namespace, with ``load()`` returning ``evidence``.
+
+    A cell's last expression is its output, as in Jupyter; a chart is filed under its cell's figure
+    name, a table under its own name.
+    """
+    chapter = Chapter(names={"__name__": "flow_of_recruits"})
+    book.GLUED.clear()
+    original = package.load
+    package.load = lambda *args, **kwargs: evidence
+    try:
+        for cell in code_cells():
+            tree = ast.parse(cell.source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, str(CHAPTER), "exec"), chapter.names)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), str(CHAPTER), "eval"), chapter.names)
+                name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name") or getattr(value, "name", None)
+                chapter.outputs[name] = value
+    finally:
+        package.load = original
+    chapter.glued = dict(book.GLUED)
+    return chapter
 
 
 @pytest.fixture(scope="module")
 def evidence():
     return load(DATA)
+
+
+@pytest.fixture(scope="module")
+def chapter(evidence):
+    return run_chapter(evidence)
 
 
 def claim_ids_in(cell: str) -> list[str]:
@@ -38,35 +99,149 @@ def claim_ids_in(cell: str) -> list[str]:
         ("range", "about", "not bounded"),
     ],
 )
-def test_gap_reading_follows_the_books_one_bound_rule(a, b, expected):
-    assert origins.gap_reading(a, b) == expected
+def test_gap_reading_follows_the_books_one_bound_rule(chapter, a, b, expected):
+    assert chapter["gap_reading"](a, b) == expected
 
 
-def test_implied_count_keeps_the_hedge():
+def test_implied_count_keeps_the_hedge(chapter):
+    implied_count, in_words = chapter["implied_count"], chapter["in_words"]
     total = pd.Series({"value": 1000.0, "qualifier": "about"})
-    assert origins.implied_count(pd.Series({"value": 20.0, "qualifier": "more-than"}), total) == (200.0, "at least about")
-    assert origins.implied_count(pd.Series({"value": 50.0, "qualifier": "exact"}), total) == (500.0, "about")
+    assert implied_count(pd.Series({"value": 20.0, "qualifier": "more-than"}), total) == (200.0, "at least about")
+    assert implied_count(pd.Series({"value": 50.0, "qualifier": "exact"}), total) == (500.0, "about")
     exact_total = pd.Series({"value": 1000.0, "qualifier": "exact"})
-    assert origins.implied_count(pd.Series({"value": 10.0, "qualifier": "fewer-than"}), exact_total) == (100.0, "at most")
-    assert origins.implied_count(pd.Series({"value": 10.0, "qualifier": "exact"}), exact_total) == (100.0, "exactly")
-    assert origins.in_words("exactly", "100") == "100" and origins.in_words("at most", "100") == "at most 100"
+    assert implied_count(pd.Series({"value": 10.0, "qualifier": "fewer-than"}), exact_total) == (100.0, "at most")
+    assert implied_count(pd.Series({"value": 10.0, "qualifier": "exact"}), exact_total) == (100.0, "exactly")
+    assert in_words("exactly", "100") == "100" and in_words("at most", "100") == "at most 100"
+
+
+# --------------------------------------------------------------------------- the notebook as a reader opens it
+
+
+def imported_modules(text: str) -> set[str]:
+    """The evidence modules a chapter's code imports ('from evidence import a, b', 'from evidence.x import …')."""
+    names = set(re.findall(r"from evidence\.(\w+) import", text))
+    for group in re.findall(r"from evidence import ([\w, ]+)", text):
+        names |= {n.strip() for n in group.split(",")}
+    return names
+
+
+def test_no_module_of_the_package_holds_this_chapters_claim_ids(evidence, chapter):
+    """The chapter's claim selections are in its notebook: no module it shares with the book names one of its claims.
+
+    Checked: every module of evidence/ except the chapter modules other chapters import (their claim ids are theirs).
+    """
+    assert not (ROOT / "evidence" / "origins.py").exists()
+    mine = imported_modules(CHAPTER.read_text(encoding="utf-8"))
+    others = [p.read_text(encoding="utf-8") for p in (ROOT / "chapters").glob("*.md") if p != CHAPTER]
+    theirs = set().union(*(imported_modules(t) for t in others)) - mine
+    assert mine <= {"load", "quotes", "voices", "book", "charts", "display", "hedges", "tables"}, mine
+    own = {i for i in chapter_claim_ids(evidence, chapter) if not any(i in t for t in others)}
+    assert "pp-origin-region-half" in own  # the check can find one
+    for module in (ROOT / "evidence").rglob("*.py"):
+        if module.parent.name == "evidence" and module.stem in theirs:
+            continue
+        text = module.read_text(encoding="utf-8")
+        assert not [i for i in own if i in text], module.name
+
+
+def tags(cell) -> set[str]:
+    return set(cell.metadata.get("tags", []))
+
+
+def cell_assigning(name: str):
+    """The code cell that first assigns ``name`` at top level."""
+    for cell in code_cells():
+        for node in ast.parse(cell.source).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return cell
+    raise AssertionError(f"no cell assigns {name}")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["scopes", "stock_gap", "isis_gap", "countries_gap", "flow_2016_share_of_gap", "split", "orders_agree", "bounds",
+     "us_share"],
+)
+def test_the_books_inferences_are_in_visible_cells(name):
+    """The readings of the totals, the headcount arithmetic, the NBER readings and the US share: no hide or remove tag."""
+    assert not tags(cell_assigning(name)), name
+
+
+def test_only_set_up_and_glue_cells_are_removed():
+    for cell in code_cells():
+        if "remove-cell" in tags(cell):
+            calls = [n.func.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+            assert "glue" in calls or "glue_claims" in calls, cell.source[:80]
+            assert not any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) for n in ast.parse(cell.source).body)
+
+
+def test_tables_and_charts_are_named_for_sphinx_and_referred_to_by_numref(chapter):
+    text = CHAPTER.read_text(encoding="utf-8")
+    figures = [c.metadata["mystnb"]["figure"] for c in code_cells() if "figure" in c.metadata.get("mystnb", {})]
+    assert len(figures) == 3 and all(f["name"].startswith("fig-flow-") and f["caption"].strip() for f in figures)
+    tables = [name for name in chapter.outputs if name and name.startswith("tbl-")]
+    assert sorted(tables) == ["tbl-flow-nber", "tbl-flow-regional", "tbl-flow-totals", "tbl-flow-us"]
+    assert set(chapter.outputs) - {None} == {f["name"] for f in figures} | set(tables)
+    for name in chapter.outputs.keys() - {None}:
+        assert f"{{numref}}`{name}`" in text, name
+    assert set(re.findall(r"\{numref\}`([^`]+)`", text)) <= set(chapter.outputs)
+    assert not re.search(r"\b(Table|Figure|Fig\.) \d+\.\d+", text)  # no typed numbers, in prose or code
+    for figure in (chapter.outputs[f["name"]] for f in figures):
+        assert not re.match(r"(Figure|Fig\.) ?\d", figure.spec["title"]["text"])
+
+
+def test_every_glued_name_in_the_prose_is_glued(chapter):
+    used = set(re.findall(r"\{glue:text\}`([^`]+)`", CHAPTER.read_text(encoding="utf-8")))
+    assert used <= set(chapter.glued), used - set(chapter.glued)
+
+
+def test_the_glued_inferences_follow_the_ledger(evidence, chapter):
+    intel, npr = evidence.value("intel-stock-30000-people"), evidence.value("npr-stock-total")
+    number = book.number
+    assert chapter.glued["stock_gap"] == f"at most about {number(npr - intel)}"
+    assert chapter.glued["stock_ratio"] == f"at most about {npr / intel:.2f}"
+    assert chapter.glued["isis_gap"] == f"at most about {number(npr - intel / 2)}"
+    assert chapter.glued["countries_gap"] == f"at least {number(evidence.value('npr-stock-countries') - evidence.value('intel-stock-90-countries'))}"
+    assert chapter.glued["us_share"] == f"about {evidence.value('npr-us-250-attempted') / npr * 100:.1f}"
+    assert chapter.glued["orders_agree"] == "in the order in which"
+    assert chapter.glued["n_nber"] == "five" and chapter.glued["n_named"] == "eight"
+
+
+PAGE = ROOT / "_build" / "html" / "chapters" / "flow-of-recruits.html"
+
+
+@pytest.mark.book
+@pytest.mark.skipif(not PAGE.exists(), reason="build the book first: make html")
+def test_the_built_page_numbers_every_table_and_chart_and_resolves_every_numref():
+    page = PAGE.read_text(encoding="utf-8")
+    numbers = re.findall(r'<span class="caption-number">(Table|Fig\.) ([\d.]+) </span>', page)
+    assert sorted(kind for kind, _ in numbers) == ["Fig."] * 3 + ["Table"] * 4, numbers
+    links = re.findall(r'href="#((?:tbl|fig)-flow-[a-z-]+)"><span class="std std-numref">([^<]+)</span>', page)
+    assert {name for name, _ in links} == set(re.findall(r"\{numref\}`([^`]+)`", CHAPTER.read_text(encoding="utf-8")))
+    for name, shown in links:
+        assert re.fullmatch(r"(Table|Fig\.) \d+\.\d+", shown), (name, shown)
+        assert f'id="{name}"' in page
+    assert not re.search(r'std-numref[^>]*><span class="pre">', page)  # an unresolved numref prints its name
 
 
 # --------------------------------------------------------------------------- the figures are stated in their quotes
 
 
-def chapter_claim_ids(evidence) -> set[str]:
-    """Every claim the chapter's module or text uses."""
+def chapter_claim_ids(evidence, chapter) -> set[str]:
+    """Every claim the chapter's notebook or text uses."""
     text = CHAPTER.read_text(encoding="utf-8")
     ids = set(re.findall(r'"([a-z]+-[a-z0-9-]+)"', text)) | set(re.findall(r"claim-quote\} (\S+)", text))
-    ids |= {*origins.STOCK_TOTALS, *origins.US_CLAIMS, origins.NBER_LIST, origins.BELGIUM_PER_CAPITA}
-    ids |= set(origins.country_counts(evidence)["claim_id"]) | set(origins.nber_members(evidence)["claim_id"])
+    ids |= set(chapter["totals"]["claim_id"]) | set(chapter["country_counts"]["claim_id"])
+    ids |= set(chapter["members"]["claim_id"]) | set(chapter["unquantified"]["claim_id"])
+    scopes = evidence.tables["scopes"]
+    ids |= set(scopes["claim_id"]) | set(scopes["words_claim"])
     return {i for i in ids if i in evidence.claims.index}
 
 
-def test_every_figure_the_chapter_uses_is_written_in_its_quote(evidence):
+def test_every_figure_the_chapter_uses_is_written_in_its_quote(evidence, chapter):
     """No rank read from list order, no number the quoted words do not state (value, lower, upper)."""
-    for claim_id in chapter_claim_ids(evidence):
+    for claim_id in chapter_claim_ids(evidence, chapter):
         claim = evidence.claim(claim_id)
         stated = hedges.stated_numbers(claim["quote"])
         for column in ("value", "lower", "upper"):
@@ -74,42 +249,54 @@ def test_every_figure_the_chapter_uses_is_written_in_its_quote(evidence):
                 assert float(claim[column]) in stated, (claim_id, column, claim[column], claim["quote"])
 
 
-def test_the_nber_rows_state_membership_and_the_list_states_five(evidence):
-    members = origins.nber_members(evidence)
+def test_the_nber_rows_state_membership_and_the_list_states_five(evidence, chapter):
+    members, nber_list = chapter["members"], chapter["nber_list"]
+    assert nber_list["claim_id"] == "dc-nber-top-five"
     assert members["value"].isna().all() and (members["unit"] == "").all()  # no rank in the ledger
-    assert len(members) == evidence.value(origins.NBER_LIST)  # "the top five": five rows
-    assert set(members["quote"]) <= {q for q in evidence.claims["quote"] if q in evidence.claim(origins.NBER_LIST)["quote"]}
+    assert len(members) == evidence.value("dc-nber-top-five")  # "the top five": five rows
+    assert set(members["quote"]) <= {q for q in evidence.claims["quote"] if q in nber_list["quote"]}
 
 
 def test_belgium_per_capita_is_a_statement_not_a_figure(evidence):
-    claim = evidence.claim(origins.BELGIUM_PER_CAPITA)
+    claim = evidence.claim("dc-origin-belgium-per-capita")
     assert pd.isna(claim["value"]) and not claim["unit"] and not claim["qualifier"]
 
 
 # --------------------------------------------------------------------------- the stock
 
 
-def test_stock_estimates_are_every_headcount_total_oldest_first(evidence):
-    rows = origins.stock_estimates(evidence)
+def test_stock_estimates_are_every_headcount_total_oldest_first(evidence, chapter):
+    rows = chapter["totals"]
     claims = evidence.claims
     expected = claims[(claims["topic"] == "stock") & (claims["unit"] == "people") & claims["value"].notna()]
-    assert set(rows["claim_id"]) == set(expected["claim_id"]) == set(origins.STOCK_TOTALS)
+    paired = {i for _, a, b in chapter["stock_pairs"] for i in (a, b) if evidence.claim(i)["unit"] == "people"}
+    assert set(rows["claim_id"]) == set(expected["claim_id"]) == paired
     assert rows.iloc[0]["claim_id"] == "intel-stock-30000-people"  # refers to end-2015, the oldest
-    assert rows.set_index("claim_id").loc["intel-stock-30000-people", "kind"] == origins.LOWER
+    assert rows.set_index("claim_id").loc["intel-stock-30000-people", "kind"] == chapter["LOWER"]
     assert all(q.startswith("“") and q.endswith("”") for q in rows["quote_shown"])
 
 
 def test_scope_words_are_in_the_quotes_they_cite(evidence):
-    for claim_id, (holder, words) in origins.SCOPE.items():
-        evidence.claim(claim_id)
-        assert quotes.normalise(words) in quotes.normalise(evidence.claim(holder)["quote"]), (claim_id, words)
-    for share_id, (words, _) in origins.SHARE_OF.items():
-        assert words in quotes.normalise(evidence.claim(share_id)["quote"]), share_id
+    scopes = evidence.tables["scopes"]
+    assert len(scopes) >= 9
+    for row in scopes.itertuples(index=False):
+        evidence.claim(row.claim_id)
+        assert quotes.normalise(row.words) in quotes.normalise(evidence.claim(row.words_claim)["quote"]), row.claim_id
+    shares = scopes.set_index("claim_id").loc[["pp-origin-region-half", "pp-origin-western-europe-share"]]
+    assert (shares["words_claim"] == shares.index).all() and (shares["reading"] != "").all()
 
 
-def test_stock_comparison_matches_the_ledger(evidence):
-    frame = origins.stock_comparison(evidence)
-    for row, (_, id_a, id_b) in zip(frame.itertuples(index=False), origins.STOCK_PAIRS):
+def test_the_chapter_stops_on_scope_words_not_in_their_quote(data_copy):
+    rows = data_copy.rows("scopes.csv")
+    rows[0]["words"] = "to fight for ISIS alone"
+    data_copy.write("scopes.csv", rows)
+    with pytest.raises(ValueError, match="to fight for ISIS alone"):
+        run_chapter(load(data_copy.path))
+
+
+def test_stock_comparison_matches_the_ledger(evidence, chapter):
+    frame = chapter["stock_comparison"]
+    for row, (_, id_a, id_b) in zip(frame.itertuples(index=False), chapter["stock_pairs"]):
         a, b = evidence.value(id_a), evidence.value(id_b)
         assert row[frame.columns.get_loc("B minus A")] == f"{b - a:,.0f}"
         assert row[frame.columns.get_loc("Ratio B/A")] == f"{b / a:.2f}"
@@ -119,10 +306,12 @@ def test_stock_comparison_matches_the_ledger(evidence):
     assert readings["Countries of origin: intelNews vs NPR"].startswith("at least (")
     scopes = dict(zip(frame["Quantity"], frame["What A counts"]))
     assert "Sunni-inspired opposition groups" in scopes["Total: intelNews vs NPR"]
+    shown = chapter.outputs["tbl-flow-totals"].frame
+    assert "Source A" not in shown.columns and list(shown["Quantity"]) == list(frame["Quantity"])
 
 
 def with_voices(data_copy):
-    """A copy of the data in which two claims carry voice and mode, as the voices data will give them."""
+    """A copy of the data in which some claims carry voice and mode, as the voices data gives them."""
     data_copy.edit_claim("intel-stock-30000-people", voice="intelNews (Joseph Fitsanakis)", mode="narration")
     data_copy.edit_claim("npr-us-fbi-thousand-cases", voice="NPR (Greg Myre)", mode="reported-speech")
     data_copy.edit_claim("dc-nber-top-five", voice="Daily Caller (Jonah Bennett)", mode="paraphrase")
@@ -131,29 +320,28 @@ def with_voices(data_copy):
 
 
 def test_tables_and_tooltips_name_the_voice_with_credit(data_copy):
-    evidence = with_voices(data_copy)
-    compact = origins.stock_comparison_compact(evidence)
-    assert "Source A" not in compact.columns
+    chapter = run_chapter(with_voices(data_copy))
+    compact = chapter.outputs["tbl-flow-totals"].frame
     assert compact.iloc[0]["Figure A"].startswith("over 30,000 (intelNews (Joseph Fitsanakis); intelNews.org")
-    us = origins.us_figures(evidence).set_index("Claim")
+    us = chapter["us_figures"].set_index("Claim")
     assert us.loc["npr-us-fbi-thousand-cases", "Whose words, where"].startswith(
         "NPR (Greg Myre), reporting what Nicholas Rasmussen (NCTC) said"
     )
-    chart = origins.stock_chart(evidence).data.set_index("Claim")
-    assert chart.loc["intel-stock-30000-people", "Whose words"] == "intelNews (Joseph Fitsanakis)"
-    russia = origins.country_chart(evidence).data.set_index("Country").loc["Russia"]
+    stock = chapter.outputs["fig-flow-totals"].data.set_index("Claim")
+    assert stock.loc["intel-stock-30000-people", "Whose words"] == "intelNews (Joseph Fitsanakis)"
+    russia = chapter.outputs["fig-flow-countries"].data.set_index("Country").loc["Russia"]
     assert russia["Whose words"] == "Daily Caller (Jonah Bennett), paraphrasing NBER study (2016)"
-    regional = origins.regional_chart(evidence).data.set_index("Group")
+    regional = chapter.outputs["fig-flow-regional"].data.set_index("Group")
     assert regional.loc["Western Europe", "Whose words"] == "Policy paper author(s)"
 
 
-def test_stock_chart_draws_the_lower_bound_as_a_rule(evidence):
-    figure = origins.stock_chart(evidence)
+def test_stock_chart_draws_the_lower_bound_as_a_rule(chapter):
+    figure = chapter.outputs["fig-flow-totals"]
     layers = figure.spec["layer"]
     marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
     assert marks[0] == "point" and "rule" in marks
     assert "lower bound" in figure.alt_text
-    assert set(figure.data["Claim"]) == set(origins.STOCK_TOTALS)
+    assert set(figure.data["Claim"]) == set(chapter["totals"]["claim_id"])
     tooltip = [t["field"] for t in layers[0]["encoding"]["tooltip"]]
     assert {"Figure", "Qualifier", "Quote", "Source", "Whose words", "What it counts"} <= set(tooltip)
 
@@ -161,8 +349,8 @@ def test_stock_chart_draws_the_lower_bound_as_a_rule(evidence):
 # --------------------------------------------------------------------------- origins
 
 
-def test_country_counts_are_the_policy_papers_people_counts(evidence):
-    counts = origins.country_counts(evidence)
+def test_country_counts_are_the_policy_papers_people_counts(evidence, chapter):
+    counts = chapter["country_counts"]
     claims = evidence.claims
     expected = claims[
         (claims["source_id"] == "policy-paper-2017") & (claims["topic"] == "origin") & (claims["unit"] == "people")
@@ -171,55 +359,57 @@ def test_country_counts_are_the_policy_papers_people_counts(evidence):
     assert list(counts["value"]) == sorted(counts["value"], reverse=True)
 
 
-def test_country_regions_follow_the_papers_lists(evidence):
-    regions = origins.country_regions(evidence)
-    region = evidence.claim(origins.REGION_SHARE)["geography"]
-    west = evidence.claim(origins.WESTERN_EUROPE_SHARE)["geography"]
+def test_country_regions_follow_the_papers_lists(evidence, chapter):
+    regions, group_label = chapter["regions"], chapter["group_label"]
+    region = evidence.claim("pp-origin-region-half")["geography"]
+    west = evidence.claim("pp-origin-western-europe-share")["geography"]
     assert {c for c, r in regions.items() if r == region} == {"Tunisia", "Saudi Arabia", "Jordan", "Morocco"}
     assert {c for c, r in regions.items() if r == west} == {"France", "United Kingdom", "Germany", "Belgium"}
-    assert origins.group_label(evidence, region) == "“the region” (not defined by the paper)"
-    assert origins.group_label(evidence, west) == west
+    assert group_label(region) == "“the region” (not defined by the paper)"
+    assert group_label(west) == west
 
 
 def test_country_region_is_read_from_the_position_of_the_quote(data_copy):
     """Give Morocco the Western European sentence as its quote: it must move to that group."""
     france_quote = next(r["quote"] for r in data_copy.rows("claims.csv") if r["claim_id"] == "pp-origin-france")
     data_copy.edit_claim("pp-origin-morocco", quote=france_quote, value="1800")  # a figure must be in its quote
-    regions = origins.country_regions(load(data_copy.path))
+    regions = run_chapter(load(data_copy.path))["regions"]
     assert regions["Morocco"] == "Western Europe"
 
 
-def test_listed_order_is_read_from_the_quote():
+def test_listed_order_is_read_from_the_quote(chapter):
+    listed_order = chapter["listed_order"]
     quote = "placed Tunisia, Saudi Arabia, Russia, Turkey and Jordan as the top five"
-    assert origins.listed_order(quote, ["Jordan", "Tunisia", "Turkey"]) == {"Jordan": 3, "Tunisia": 1, "Turkey": 2}
+    assert listed_order(quote, ["Jordan", "Tunisia", "Turkey"]) == {"Jordan": 3, "Tunisia": 1, "Turkey": 2}
     with pytest.raises(ValueError, match="Morocco"):
-        origins.listed_order(quote, ["Morocco"])
+        listed_order(quote, ["Morocco"])
 
 
-def test_nber_vs_counts_keeps_both_lists_whole(evidence):
-    table = origins.nber_vs_counts(evidence).set_index("Country")
-    for _, member in origins.nber_members(evidence).iterrows():
-        assert table.loc[member["geography"], origins.TOP_FIVE_COL] == "yes"
-        assert table.loc[member["geography"], origins.LISTED_COL] == member["listed"]
-    assert list(origins.nber_members(evidence)["geography"]) == ["Tunisia", "Saudi Arabia", "Russia", "Turkey", "Jordan"]
-    for _, count in origins.country_counts(evidence).iterrows():
+def test_nber_vs_counts_keeps_both_lists_whole(evidence, chapter):
+    table = chapter["nber_vs_paper"].set_index("Country")
+    top_five, listed, not_counted = chapter["TOP_FIVE"], chapter["LISTED"], chapter["NOT_COUNTED"]
+    for _, member in chapter["members"].iterrows():
+        assert table.loc[member["geography"], top_five] == "yes"
+        assert table.loc[member["geography"], listed] == member["listed"]
+    assert list(chapter["members"]["geography"]) == ["Tunisia", "Saudi Arabia", "Russia", "Turkey", "Jordan"]
+    for _, count in chapter["country_counts"].iterrows():
         assert table.loc[count["geography"], "Policy paper count"] == f"{count['value']:,.0f}"
-    assert table.loc["Russia", "Policy paper count"] == origins.NOT_COUNTED
+    assert table.loc["Russia", "Policy paper count"] == not_counted
     assert "pp-origin-russia-soviet-balkans" in table.loc["Russia", "Claims"]
     assert table.loc["Turkey", "Listed by the paper under"] == "not named as an origin"
-    assert table.loc["Morocco", origins.TOP_FIVE_COL] == "no"
-    assert table.loc["Morocco", origins.LISTED_COL] == origins.NOT_LISTED
+    assert table.loc["Morocco", top_five] == "no"
+    assert table.loc["Morocco", listed] == chapter["NOT_LISTED"]
     for cell in table["Claims"]:
         for claim_id in claim_ids_in(cell):
             evidence.claim(claim_id)  # raises if unknown
+    assert chapter.outputs["tbl-flow-nber"].frame is chapter["nber_vs_paper"]
 
 
-def test_listed_and_counted_split(evidence):
-    lists = origins.listed_and_counted(evidence)
-    assert lists["both"] == ["Tunisia", "Saudi Arabia", "Jordan"]
-    assert lists["listed_only"] == ["Russia", "Turkey"]
-    assert "Morocco" in lists["counted_only"]
-    assert origins.orders_agree(evidence)
+def test_listed_and_counted_split(chapter):
+    assert chapter["in_both"] == ["Tunisia", "Saudi Arabia", "Jordan"]
+    assert chapter["listed_only"] == ["Russia", "Turkey"]
+    assert "Morocco" in chapter["counted_only"]
+    assert chapter["orders_agree"]
 
 
 def test_orders_agree_can_fail():
@@ -229,28 +419,31 @@ def test_orders_agree_can_fail():
     """
     evidence = load(DATA)
     evidence.claims.loc["pp-origin-jordan", "value"] = 2600.0
-    assert not origins.orders_agree(evidence)
+    chapter = run_chapter(evidence)
+    assert not chapter["orders_agree"]
+    assert chapter.glued["orders_agree"] == "not in the order in which"
 
 
-def test_nber_consistency_on_both_readings(evidence):
-    bounds = origins.nber_consistency(evidence)
+def test_nber_consistency_on_both_readings(evidence, chapter):
+    bounds = chapter["bounds"]
     assert bounds["uncounted"] == ["Russia", "Turkey"]
     assert (bounds["floor_country"], bounds["floor"]) == ("Morocco", evidence.value("pp-origin-morocco"))
     jordan, saudi = evidence.value("pp-origin-jordan"), evidence.value("pp-origin-saudi-arabia")
     assert bounds["ordered"]["Russia"] == (jordan, "Jordan", saudi, "Saudi Arabia")
-    assert origins.ordered_bounds_words(bounds) == "Russia and Turkey each between Jordan's 2,200 and Saudi Arabia's 2,500"
+    assert chapter["ordered_bounds_words"](bounds) == "Russia and Turkey each between Jordan's 2,200 and Saudi Arabia's 2,500"
+    assert chapter.glued["set_floor"] == "Morocco's 2,000"
 
 
 def test_nber_consistency_follows_the_counts():
     """A larger Moroccan count raises the floor the set reading puts on Russia and Turkey (changed in memory)."""
     evidence = load(DATA)
     evidence.claims.loc["pp-origin-morocco", "value"] = 2100.0
-    bounds = origins.nber_consistency(evidence)
+    bounds = run_chapter(evidence)["bounds"]
     assert (bounds["floor_country"], bounds["floor"]) == ("Morocco", 2100.0)
 
 
-def test_country_chart_shows_uncounted_members_of_the_top_five(evidence):
-    figure = origins.country_chart(evidence)
+def test_country_chart_shows_uncounted_members_of_the_top_five(evidence, chapter):
+    figure = chapter.outputs["fig-flow-countries"]
     data = figure.data.set_index("Country")
     assert pd.isna(data.loc["Russia", "Count"]) and pd.isna(data.loc["Turkey", "Count"])
     assert data.loc["Tunisia", "Count"] == evidence.value("pp-origin-tunisia")
@@ -265,10 +458,10 @@ def test_country_chart_shows_uncounted_members_of_the_top_five(evidence):
 # --------------------------------------------------------------------------- the regional split
 
 
-def test_split_figures_are_sums_and_shares_of_the_ledger(evidence):
-    split = origins.split_figures(evidence)
+def test_split_figures_are_sums_and_shares_of_the_ledger(evidence, chapter):
+    split = chapter["split"]
     total = evidence.value("pp-stock-total-people")
-    counts = origins.country_counts(evidence)
+    counts = chapter["country_counts"]
     assert split["named_sum"] == counts["value"].sum()
     assert split["named_share"] == pytest.approx(counts["value"].sum() / total * 100)
     assert split["region_implied"] == pytest.approx(evidence.value("pp-origin-region-half") / 100 * total)
@@ -280,43 +473,44 @@ def test_split_figures_are_sums_and_shares_of_the_ledger(evidence):
     )
 
 
-def test_split_readings_follow_the_hedges(evidence):
-    split = origins.split_figures(evidence)
+def test_split_readings_follow_the_hedges(chapter):
+    split = chapter["split"]
     assert split["west_reading"] == "at least about"  # "over 20 percent" of an estimated 40,000
     assert split["west_named_share_reading"] == "at most about"
     assert split["rest_share_reading"] == "at most" and split["rest_implied_reading"] == "at most about"
 
 
-def test_regional_split_names_the_denominators_and_unquantified_groups(evidence):
-    split = origins.regional_split(evidence).set_index("Group")
-    implied = "Headcount if a share of the 40,000 (book's inference)"
+def test_regional_split_names_the_denominators_and_unquantified_groups(evidence, chapter):
+    split = chapter["regional_split"].set_index("Group")
+    implied = f"Headcount if a share of the {book.number(evidence.value('pp-stock-total-people'))} (book's inference)"
     assert split.loc["Western Europe", implied].startswith("at least about ")
     assert "the group's foreign recruits" in split.loc["Western Europe", "A share of"]
-    region = origins.group_label(evidence, evidence.claim(origins.REGION_SHARE)["geography"])
+    region = chapter["group_label"](evidence.claim("pp-origin-region-half")["geography"])
     assert "these foreigners" in split.loc[region, "A share of"]
-    assert split.loc["Western Europe", "Named countries as share of that headcount (book's inference)"].startswith("at most ")
+    assert split.loc["Western Europe", "Named countries' share of that headcount (book's inference)"].startswith("at most ")
     unquantified = split[split["A share of"] == "not quantified"]
     assert len(unquantified) == 2
     assert (unquantified[implied] == "none (no figure given)").all()
     for cell in split["Claims"]:
         for claim_id in claim_ids_in(cell):
             evidence.claim(claim_id)
+    assert chapter.outputs["tbl-flow-regional"].frame is chapter["regional_split"]
 
 
-def test_regional_chart_is_labelled_as_inference(evidence):
-    figure = origins.regional_chart(evidence)
+def test_regional_chart_is_labelled_as_inference(chapter):
+    figure = chapter.outputs["fig-flow-regional"]
     assert "book's inference" in figure.spec["title"]["text"] and "if both shares" in figure.spec["title"]["text"]
     kinds = dict(zip(figure.data["Group"], figure.data["Kind of figure"]))
-    assert kinds["Western Europe"] == origins.LOWER
-    assert kinds["all other origins (remainder)"] == origins.UPPER
+    assert kinds["Western Europe"] == chapter["LOWER"]
+    assert kinds["all other origins (remainder)"] == chapter["UPPER"]
 
 
 # --------------------------------------------------------------------------- United States
 
 
-def test_us_figures_keep_kinds_apart(evidence):
-    table = origins.us_figures(evidence).set_index("Claim")
-    assert list(table.index) == list(origins.US_CLAIMS)
+def test_us_figures_keep_kinds_apart(chapter):
+    table = chapter["us_figures"].set_index("Claim")
+    assert list(table.index) == list(chapter["us_claims"])
     assert "not foreign fighters" in table.loc["npr-us-fbi-thousand-cases", "Kind"]
     assert table.loc["npr-us-250-attempted", "Figure"] == "about 250"
     assert table.loc["intel-us-fewer-than-10-since-january", "Figure"] == "fewer than 10"
