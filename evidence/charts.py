@@ -76,7 +76,14 @@ class Figure:
         self.id = "chart-" + hashlib.sha256(json.dumps(self.spec, sort_keys=True).encode()).hexdigest()[:12]
 
     def csv(self) -> str:
-        return self.data.to_csv(index=False, lineterminator="\n")
+        """The chart's data as a spreadsheet opens it: UTF-8 with a byte-order mark (so Excel reads the
+        encoding), whole numbers without ".0", and empty cells empty."""
+        frame = self.data.copy()
+        for column in frame.columns:
+            values = frame[column]
+            if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
+                frame[column] = values.astype("Int64")
+        return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
     def html(self) -> str:
         # Inside <script>, "<!--" or "</script" in a data string could end the element early: escape <, >, &.

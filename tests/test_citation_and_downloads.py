@@ -78,3 +78,26 @@ def test_every_chart_offers_its_data_as_csv():
     for page in CHAPTERS:
         html = page.read_text(encoding="utf-8")
         assert html.count('class="evidence-chart"') == html.count('class="evidence-chart-download"'), page.name
+
+
+@built
+def test_chart_csvs_open_cleanly_in_a_spreadsheet():
+    """UTF-8 with a byte-order mark, whole numbers without '.0', blanks as blanks; as many rows as the chart's table."""
+    import csv
+    import io
+    import urllib.parse
+
+    checked = 0
+    for page in CHAPTERS:
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'class="evidence-chart-download" download="[^"]*" href="data:text/csv;charset=utf-8,([^"]*)"', html):
+            text = urllib.parse.unquote(href)
+            assert text.startswith("\ufeff"), page.name
+            rows = list(csv.reader(io.StringIO(text[1:])))
+            assert len(rows) > 1
+            for row in rows[1:]:
+                for cell in row:
+                    assert not re.fullmatch(r"-?\d+\.0", cell), (page.name, cell)
+                    assert cell not in ("nan", "NaN", "None", "<NA>"), (page.name, cell)
+            checked += 1
+    assert checked >= 8
