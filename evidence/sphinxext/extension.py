@@ -170,6 +170,11 @@ def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
         table["names"].append(nodes.fully_normalize_name(html_unescape(name[1])))
         table["classes"].append("evidence-numbered-table")
         doctree.note_explicit_target(table, table)
+        # Sphinx collected this page's labels while parsing it (the SphinxDomains transform), before
+        # doctree-read: add the table's name as a label too, or {numref} could not find it.
+        label, std = table["names"][-1], app.env.get_domain("std")
+        std.anonlabels[label] = app.env.docname, table["ids"][0]
+        std.labels[label] = app.env.docname, table["ids"][0], title.astext()
         bundle.replace_self(table)
 
 
