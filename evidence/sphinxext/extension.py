@@ -135,6 +135,9 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     # A docutils citation list claims role="list" but holds no list items (axe: aria-required-children).
     if "body" in context:
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        # MyST-NB names every hide-input toggle "Toggle hidden content", not the words it shows, "Show code
+        # cell source" (axe: label-content-name-mismatch): without the label, the visible words name it.
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
         # sphinx-thebe's inert launch configuration (a Binder repository the book does not use).
         context["body"] = re.sub(
             r'<script type="text/x-thebe-config">.*?</script>|<script>kernelName = [^<]*</script>', "", context["body"], flags=re.S
