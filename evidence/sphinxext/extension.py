@@ -194,6 +194,9 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
         # A numbered table's caption stands above its scrolling box, so it stays in view on a phone.
         context["body"] = NUMBERED_TABLE.sub(_caption_outside, context["body"])
+        # MyST-NB names every hide-input toggle "Toggle hidden content", not the words it shows, "Show code
+        # cell source" (axe: label-content-name-mismatch): without the label, the visible words name it.
+        context["body"] = context["body"].replace('<summary aria-label="Toggle hidden content">', "<summary>")
         # sphinx-thebe's inert launch configuration (a Binder repository the book does not use).
         context["body"] = re.sub(
             r'<script type="text/x-thebe-config">.*?</script>|<script>kernelName = [^<]*</script>', "", context["body"], flags=re.S
