@@ -11,13 +11,13 @@ in tables, chart tooltips, the glossary, claim quotations and the references, an
 Where the hostile rows land, and why there (these consumers select ledger rows generically, so a new
 row shows up without any code naming it):
 
-- Figure 1.1 (flow-of-recruits, ``origins.stock_chart``): every claim with topic ``stock``, unit
+- The totals chart of flow-of-recruits (built in the chapter's notebook): every claim with topic ``stock``, unit
   ``people`` and a value is a mark, whose tooltip shows the quote, the speaker and the source; the
   chart's data table (under "Show the data table") shows them too.
-- Tables 2.1 and 2.3 (decline-in-arrivals, ``arrivals.estimates_table`` and ``reasons_table``):
-  every ``flow`` and ``decline-reason`` claim is a row, with its speaker and outlet (2.3: its quote).
+- The estimates and reasons tables of decline-in-arrivals (built in the chapter's notebook):
+  every ``flow`` and ``decline-reason`` claim is a row, with its credit and outlet (reasons: its quote).
 - Expert-disagreement: a row of positions.csv citing a hostile claim puts it in the positions matrix
-  and the timeline (two charts with tooltips) and in Table 4.2.
+  and the timeline (two charts with tooltips) and in the positions table.
 - Appendix sources-and-evidence: the register, claims by topic and source, and the reliability notes
   show the source's outlet, author, title, relies_on and notes; the copy also gets a ``claim-quote``.
 - Glossary: a term and a definition with both strings, citing a hostile claim (its quote and speaker
