@@ -6,8 +6,8 @@
 - Provides the ``claim-quote`` directive: a block quotation taken from the
   ledger by claim id, with its speaker, date and citation, so a quotation is
   never typed twice and always matches its source.
-- Ends every chapter page with "Cite this chapter": an APA line and a BibTeX entry
-  made from CITATION.cff (:mod:`evidence.sphinxext.citation`).
+- Ends every chapter page with "Cite this chapter", gives it citation meta tags and every page
+  the licence statement, all made from CITATION.cff (:mod:`evidence.sphinxext.citing`).
 - Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
   the data zip (:mod:`evidence.sphinxext.datazip`) at the root of the HTML book.
 - Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`).
@@ -37,7 +37,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from evidence.sphinxext.citation import chapter_citation
+from evidence.sphinxext import citing
 from evidence.sphinxext.datazip import ZIP_NAME, write_zip
 from evidence import voices
 from evidence.sphinxext import inputs
@@ -388,19 +388,6 @@ def _bibliography_in_place(app: Sphinx) -> None:
         app.registry.post_transforms.remove(BibliographyTransform)
 
 
-def _add_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Append 'Cite this chapter' to each chapter's HTML page (the PDF is cited as a whole)."""
-    if app.builder.format != "html" or not docname.startswith("chapters/"):
-        return
-    citation = chapter_citation(app.env.titles[docname].astext(), docname + ".html")
-    box = nodes.container(classes=["cite-this-chapter"])
-    box += nodes.rubric(text="Cite this chapter")
-    box += nodes.paragraph(text=citation.apa())
-    box += nodes.literal_block(citation.bibtex(), citation.bibtex(), language="bibtex")
-    sections = [n for n in doctree.children if isinstance(n, nodes.section)]
-    (sections[0] if sections else doctree).append(box)
-
-
 def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Put the reader's notebook beside the page source, so the download menu saves a working .ipynb.
 
@@ -586,7 +573,6 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(InPlaceBibliography)
     app.add_transform(KeepOutputCharacters)
     app.connect("html-page-context", _page_scripts)
-    app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
     app.connect("doctree-resolved", _introduction_in_contents)
@@ -597,4 +583,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _refresh_static_files)
     app.connect("source-read", _stamp_inputs)
     app.connect("doctree-read", _note_inputs)
+    citing.setup(app)  # "Cite this chapter", meta tags, citation files, licence footer, html_baseurl
     return {"parallel_read_safe": True, "parallel_write_safe": True}
