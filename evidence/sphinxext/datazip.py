@@ -43,6 +43,7 @@ The notebook reads data/ through evidence/ and checks it first: an edited figure
 longer matches its source stops the run with a message naming the file, row and field. pyproject.toml
 declares the package's own dependencies (`pip install .` installs them); requirements.txt pins the
 versions the book was built with. CITATION.cff says how to cite the book; references.bib lists its sources.
+LICENSE says what you may reuse (CC BY 4.0) and what the licence does not cover (the source texts in data/sources/).
 """
 
 
@@ -50,7 +51,7 @@ def members(root: Path = ROOT) -> list[Path]:
     """Files that go into the zip, relative to ``root``, sorted (see :data:`RENAMED` for their names there)."""
     patterns = [
         "data/datapackage.json", "data/*.csv", "data/sources/*.txt", "evidence/*.py", "evidence/sphinxext/*.py",
-        "requirements-notebooks.txt", "pyproject.toml", "CITATION.cff", "references.bib",
+        "requirements-notebooks.txt", "pyproject.toml", "CITATION.cff", "references.bib", "LICENSE",
     ]
     found = {p.relative_to(root) for pattern in patterns for p in root.glob(pattern) if p.is_file()}
     return sorted(found)
