@@ -19,7 +19,7 @@ def page_text(name: str) -> str:
 
 
 def test_every_toc_page_is_built():
-    for name in ("introduction", "sources-and-evidence", "references"):
+    for name in ("introduction", "sources-and-evidence", "references", "changelog"):
         assert (HTML / "chapters" / f"{name}.html").exists(), name
 
 
