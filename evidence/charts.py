@@ -80,9 +80,8 @@ class Figure:
         encoding), whole numbers without ".0", and empty cells empty."""
         frame = self.data.copy()
         for column in frame.columns:
-            values = frame[column]
-            if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
-                frame[column] = values.astype("Int64")
+            if pd.api.types.is_float_dtype(frame[column]):  # 15.0 -> 15, 25.86 stays, NaN -> empty
+                frame[column] = [None if pd.isna(v) else int(v) if float(v).is_integer() else v for v in frame[column]]
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
     def html(self) -> str:
@@ -93,8 +92,9 @@ class Figure:
         return (
             f'<figure class="evidence-chart" id="{self.id}-figure">'
             # The alt text sits on a wrapper: vega-embed gives its own target div the role graphics-document.
-            f'<div class="evidence-chart-canvas" role="img" aria-label="{html.escape(self.alt_text)}">'
-            f'<div id="{self.id}"></div></div>'
+            # tabindex: a chart wider than its column scrolls, and a keyboard must reach it to scroll.
+            f'<div class="evidence-chart-canvas" role="img" tabindex="0" aria-label="{html.escape(self.alt_text)}">'
+            f'<div id="{self.id}" data-name="{html.escape(self.name)}"></div></div>'
             f'<script type="application/json" id="{self.id}-spec">{spec_json}</script>'
             f"<script>(window.evidenceCharts = window.evidenceCharts || []).push('{self.id}');</script>"
             '<figcaption class="evidence-chart-tools">'

@@ -477,20 +477,45 @@ def _citation_text(app: Sphinx, keys: str, textual: bool) -> str:
 
 
 BOOK_PDF = "book.pdf"  # the whole book, copied next to index.html by `make pdf`
+PDF_FOLDER = "pdf"  # the chapter PDFs (evidence.sphinxext.chapter_pdf)
 
 
-def _link_book_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Every page's download menu offers the PDF of the whole book (after the theme has built the menu)."""
+def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The download menu offers the chapter's own PDF (in place of the theme's print button) and the whole book's.
+
+    Runs after the theme has built the menu. The chapter PDFs are printed from the built pages by
+    :mod:`evidence.sphinxext.chapter_pdf`; the whole-book PDF is copied next to index.html by ``make pdf``.
+    """
     for group in context.get("header_buttons", []):
-        if group.get("label") == "download-buttons":
-            group["buttons"].append({
-                "type": "link",
-                "url": context["pathto"](BOOK_PDF, 1),
-                "text": "Whole book (.pdf)",
-                "tooltip": "Download the PDF of the whole book",
-                "icon": "fas fa-file-pdf",
-                "label": "download-book-pdf-button",
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
+        if pagename.startswith("chapters/"):
+            buttons.append({
+                "type": "link", "url": context["pathto"](f"{PDF_FOLDER}/{Path(pagename).name}.pdf", 1),
+                "text": "This chapter (.pdf)", "tooltip": "Download this chapter as a PDF",
+                "icon": "fas fa-file-pdf", "label": "download-chapter-pdf-button",
             })
+        buttons.append({
+            "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "Whole book (.pdf)",
+            "tooltip": "Download the PDF of the whole book", "icon": "fas fa-file-pdf",
+            "label": "download-book-pdf-button",
+        })
+        group["buttons"] = buttons
+
+
+def _print_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A chapter's citation at its top, shown only in print: the first page of a chapter PDF says how to cite it."""
+    if app.builder.format != "html" or not docname.startswith("chapters/"):
+        return
+    sections = [n for n in doctree.children if isinstance(n, nodes.section)]
+    if not sections:
+        return
+    citation = chapter_citation(app.env.titles[docname].astext(), docname + ".html")
+    box = nodes.container(classes=["cite-this-chapter-print"])
+    box += nodes.paragraph("", "", nodes.strong(text="Cite this chapter: "), nodes.Text(citation.apa()))
+    title = sections[0].next_node(nodes.title)
+    sections[0].insert(sections[0].index(title) + 1, box)
 
 
 def _refresh_static_files(app: Sphinx, exception: Exception | None) -> None:
@@ -592,7 +617,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _introduction_in_contents)
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
-    app.connect("html-page-context", _link_book_pdf, priority=600)  # after it
+    app.connect("html-page-context", _link_pdfs, priority=600)  # after it
+    app.connect("doctree-resolved", _print_citation)
     app.connect("build-finished", _write_data_zip)
     app.connect("build-finished", _refresh_static_files)
     app.connect("source-read", _stamp_inputs)

@@ -36,7 +36,10 @@
   function draw(id) {
     var target = document.getElementById(id);
     var spec = fitted(JSON.parse(document.getElementById(id + "-spec").textContent), target.parentElement.clientWidth);
-    vegaEmbed("#" + id, spec, {actions: false, renderer: "svg"}).catch(function (error) {
+    // The "…" menu saves the chart as SVG or PNG, with its title and source line; made in the browser, offline.
+    var options = {renderer: "svg", actions: {export: true, source: false, compiled: false, editor: false},
+                   downloadFileName: target.getAttribute("data-name") || id};
+    vegaEmbed("#" + id, spec, options).catch(function (error) {
       console.error("chart " + id + ": " + error);
     });
   }
