@@ -151,3 +151,14 @@ def test_tables_carry_the_same_numbers_as_the_web_book():
             assert f"Table {number}: {words}" in pdf, (page.stem, number, words)
             found += 1
     assert found >= 20
+
+
+def test_each_chapter_pdf_has_its_citation_on_page_one_and_is_linked():
+    html = ROOT / "_build" / "html"
+    for page in sorted((html / "chapters").glob("*.html")):
+        pdf = html / "pdf" / f"{page.stem}.pdf"
+        assert pdf.exists(), pdf.name
+        first = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Cite this chapter:" in first and "Foreign Fighters After the Caliphate" in first, page.stem
+        assert f'href="../pdf/{page.stem}.pdf"' in page.read_text(encoding="utf-8"), page.stem
+        assert 'href="../book.pdf"' in page.read_text(encoding="utf-8")
