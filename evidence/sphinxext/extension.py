@@ -434,6 +434,10 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
                 f"in {_citation_text(app, claim['source_id'], textual=True)}; ledger: `{claim_id}`")
 
     def link_text(role: str, target: str) -> str:
+        if role == "claim":
+            from evidence.sphinxext.claim_role import figure_text
+
+            return figure_text(evidence, target)
         if role == "doc":
             docname = target.removeprefix("/").removesuffix(".md")
             docname = docname if "/" in docname else f"{Path(pagename).parent.as_posix()}/{docname}"
@@ -610,6 +614,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _bibliography_in_place)
     app.add_post_transform(InPlaceBibliography)
     app.add_transform(KeepOutputCharacters)
+    from evidence.sphinxext.claim_role import ClaimRole
+
+    app.add_role("claim", ClaimRole())
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted

@@ -64,7 +64,8 @@ def rewrite_markdown(
     """One Markdown cell with every book-only construct replaced by plain Markdown.
 
     ``claim_quote(claim_id)`` gives the block quote of a claim; ``cite(keys, textual)`` the
-    citation text; ``link_text(role, target)`` the text of a ``{ref}``/``{doc}``/``{numref}``.
+    citation text; ``link_text(role, target)`` the text of a ``{ref}``/``{doc}``/``{numref}``, and of
+    a ``{claim}`` (the claim's figure in words).
     """
 
     def directive(match: re.Match) -> str:
@@ -91,6 +92,8 @@ def rewrite_markdown(
             return text or target
         if name in ("ref", "doc", "numref"):
             return text or link_text(name, target)
+        if name == "claim":
+            return link_text(name, target)
         return text or target
 
     previous = None
