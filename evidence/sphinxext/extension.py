@@ -134,7 +134,7 @@ def _write_static_files(app: Sphinx) -> None:
 
 # Every Font Awesome icon the theme and the book show (a test checks the built pages use no other).
 ICONS = (
-    "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "code", "download", "expand", "file",
+    "angle-left", "angle-right", "arrow-up", "bars", "bell", "circle-half-stroke", "code", "download", "expand", "file",
     "file-lines", "file-pdf", "house", "lightbulb", "list", "magnifying-glass", "moon", "outdent", "pencil", "play",
     "rocket", "sun", "xmark",
 )
@@ -153,8 +153,9 @@ def icon_stylesheet() -> str:
     script = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
               / "fontawesome.js").read_text(encoding="utf-8")
     rules = [
+        # font-family: the theme's stylesheet would otherwise fetch Font Awesome's web font (156 kB) for these.
         '.fa-solid,.fa-regular,.fa-brands,.fas,.far,.fab{display:inline-block;width:1.25em;height:1em;'
-        "vertical-align:-0.125em;font-style:normal}",
+        "vertical-align:-0.125em;font-style:normal;font-family:inherit!important}",
         '.fa-solid::before,.fa-regular::before,.fa-brands::before,.fas::before,.far::before,.fab::before{content:"";'
         "display:block;width:100%;height:100%;background-color:currentColor;"
         "-webkit-mask:var(--evidence-icon) no-repeat center/contain;mask:var(--evidence-icon) no-repeat center/contain}",
@@ -167,6 +168,12 @@ def icon_stylesheet() -> str:
         width, height, path = found[-1]  # the solid style is defined last
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
         rules.append(f'.fa-{name}{{--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}')
+        if name == "bell":  # the theme's admonition titles draw this icon with the web font: draw it as a mask too
+            rules.append(
+                '.admonition>.admonition-title::after,div.admonition>.admonition-title::after{content:"";font:inherit;'
+                "background-color:currentColor;-webkit-mask:var(--evidence-icon) no-repeat center/contain;"
+                f'mask:var(--evidence-icon) no-repeat center/contain;--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}'
+            )
     return "\n".join(rules) + "\n"
 
 
