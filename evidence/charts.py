@@ -79,9 +79,15 @@ class Figure:
         """The chart's data as a spreadsheet opens it: UTF-8 with a byte-order mark (so Excel reads the
         encoding), whole numbers without ".0", and empty cells empty."""
         frame = self.data.copy()
+
+        def cell(value):  # 15.0 -> 15, 25.86 stays, NaN -> empty; text as it is
+            if isinstance(value, float):
+                return None if pd.isna(value) else int(value) if value.is_integer() else value
+            return value
+
         for column in frame.columns:
-            if pd.api.types.is_float_dtype(frame[column]):  # 15.0 -> 15, 25.86 stays, NaN -> empty
-                frame[column] = [None if pd.isna(v) else int(v) if float(v).is_integer() else v for v in frame[column]]
+            if pd.api.types.is_float_dtype(frame[column]) or frame[column].dtype == object:
+                frame[column] = pd.Series([cell(v) for v in frame[column]], index=frame.index, dtype=object)
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
     def html(self) -> str:
