@@ -2,7 +2,7 @@
 // A chart wider than its column (a phone) is drawn to the column's width instead, with its title and
 // source line re-wrapped to fit: the text keeps its size, only the plot narrows.
 (function () {
-  var TITLE_PX = 9.5, SUBTITLE_PX = 6.4; // about how wide a character of the title and the source line is
+  var TITLE_PX = 10.5, SUBTITLE_PX = 7.2; // about how wide a character of the title and the source line is
 
   function wrap(text, perLine) {
     var lines = [], line = "";
