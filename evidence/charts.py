@@ -98,8 +98,8 @@ class Figure:
         return (
             f'<figure class="evidence-chart" id="{self.id}-figure">'
             # The alt text sits on a wrapper: vega-embed gives its own target div the role graphics-document.
-            # tabindex: a chart wider than its column scrolls, and a keyboard must reach it to scroll.
-            f'<div class="evidence-chart-canvas" role="img" tabindex="0" aria-label="{html.escape(self.alt_text)}">'
+            # role figure, not img: the chart's "…" menu inside it is interactive (axe: nested-interactive).
+            f'<div class="evidence-chart-canvas" role="figure" aria-label="{html.escape(self.alt_text)}">'
             f'<div id="{self.id}" data-name="{html.escape(self.name)}"></div></div>'
             f'<script type="application/json" id="{self.id}-spec">{spec_json}</script>'
             f"<script>(window.evidenceCharts = window.evidenceCharts || []).push('{self.id}');</script>"
