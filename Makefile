@@ -32,7 +32,9 @@ pdf: check
 	scripts/system-deps pdf
 	$(BUILD) --builder pdflatex
 	mkdir -p _build/html && cp $(PDF) _build/html/book.pdf  # linked from every page's download menu
-	@echo "The PDF is $(PDF)"
+	scripts/system-deps browser
+	$(BIN)/python -m evidence.sphinxext.chapter_pdf  # each chapter as its own PDF, printed from its page
+	@echo "The PDF is $(PDF); the chapter PDFs are in _build/html/pdf/"
 
 # axe-core for the accessibility test, pinned in package.json / package-lock.json.
 node_modules/axe-core/axe.min.js: package.json package-lock.json

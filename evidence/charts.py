@@ -79,10 +79,15 @@ class Figure:
         """The chart's data as a spreadsheet opens it: UTF-8 with a byte-order mark (so Excel reads the
         encoding), whole numbers without ".0", and empty cells empty."""
         frame = self.data.copy()
+
+        def cell(value):  # 15.0 -> 15, 25.86 stays, NaN -> empty; text as it is
+            if isinstance(value, float):
+                return None if pd.isna(value) else int(value) if value.is_integer() else value
+            return value
+
         for column in frame.columns:
-            values = frame[column]
-            if pd.api.types.is_float_dtype(values) and values.dropna().map(float.is_integer).all():
-                frame[column] = values.astype("Int64")
+            if pd.api.types.is_float_dtype(frame[column]) or frame[column].dtype == object:
+                frame[column] = pd.Series([cell(v) for v in frame[column]], index=frame.index, dtype=object)
         return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
 
     def html(self) -> str:
@@ -93,8 +98,9 @@ class Figure:
         return (
             f'<figure class="evidence-chart" id="{self.id}-figure">'
             # The alt text sits on a wrapper: vega-embed gives its own target div the role graphics-document.
-            f'<div class="evidence-chart-canvas" role="img" aria-label="{html.escape(self.alt_text)}">'
-            f'<div id="{self.id}"></div></div>'
+            # role figure, not img: the chart's "…" menu inside it is interactive (axe: nested-interactive).
+            f'<div class="evidence-chart-canvas" role="figure" aria-label="{html.escape(self.alt_text)}">'
+            f'<div id="{self.id}" data-name="{html.escape(self.name)}"></div></div>'
             f'<script type="application/json" id="{self.id}-spec">{spec_json}</script>'
             f"<script>(window.evidenceCharts = window.evidenceCharts || []).push('{self.id}');</script>"
             '<figcaption class="evidence-chart-tools">'

@@ -141,6 +141,8 @@ NEEDS = {
     "test_accessibility.py": ("book", "browser"),
     "test_reader_notebook.py": ("book", "browser"),
     "test_phone.py": ("book", "browser"),
+    "test_chart_export.py": ("book", "browser"),
+    "test_claim_figures.py": ("book", "browser"),
     "test_downloaded_notebook.py": ("book", "slow"),
     "test_hostile_input.py": ("build", "browser"),
     "test_rebuild.py": ("build",),

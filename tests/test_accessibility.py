@@ -48,12 +48,12 @@ def test_every_chart_has_alt_text_and_a_keyboard_reachable_table(browser):
         try:
             for figure in visit.page.locator("figure.evidence-chart").all():
                 canvas = figure.locator(".evidence-chart-canvas")
-                assert canvas.get_attribute("role") == "img" and len(canvas.get_attribute("aria-label")) > 20
-                summary = figure.locator("details > summary")
+                assert canvas.get_attribute("role") == "figure" and len(canvas.get_attribute("aria-label")) > 20
+                summary = figure.locator(".evidence-chart-tools details > summary")
                 summary.focus()
                 assert visit.page.evaluate("document.activeElement.tagName") == "SUMMARY"
                 visit.page.keyboard.press("Enter")
-                assert figure.locator("details table").is_visible()
-                assert figure.locator("a[download]").get_attribute("href").startswith("data:text/csv")
+                assert figure.locator(".evidence-chart-tools details table").is_visible()
+                assert figure.locator("a.evidence-chart-download").get_attribute("href").startswith("data:text/csv")
         finally:
             visit.close()

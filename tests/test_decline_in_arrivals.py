@@ -705,3 +705,19 @@ def test_changing_an_assumption_in_its_cell_changes_every_later_number(chapter, 
     assert changed["n_meets_all"] != glued["n_meets_all"]  # the new central start month is one of the grid's
     for name in ("n_paths", "avg_2016", "band_horizon_high", "resid_40k_central"):
         assert changed[name] == glued[name], name
+
+
+def test_charts_tell_kinds_apart_and_date_their_ticks():
+    """Issue 10: every kind of estimate has a shape of its own, and time axes are labelled with the year."""
+    import json as json_lib
+
+    raw = (ROOT / "_build" / "html" / "chapters" / "decline-in-arrivals.html").read_text(encoding="utf-8")
+    specs = [json_lib.loads(s) for s in re.findall(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', raw, re.S)]
+    assert specs
+    for spec in specs:
+        text = json_lib.dumps(spec)
+        for scale in re.findall(r'"shape": \{[^{}]*"scale": (\{[^{}]*\})', text):
+            shapes = json_lib.loads(scale).get("range", [])
+            assert len(shapes) == len(set(shapes)), shapes
+        for axis in re.findall(r'"type": "temporal"[^{}]*"axis": (\{[^{}]*\})|"axis": (\{[^{}]*"format": "%Y"[^{}]*\})', text):
+            assert "%Y" in "".join(axis)

@@ -312,10 +312,10 @@ def test_no_own_copies_of_the_shared_date_and_hedge_helpers(chapter):
 
 def test_matrix_rows_name_who_says_the_words_and_how(chapter, coded):
     rows = chapter.ns["row_order"](coded)
-    assert "NPR (Greg Myre) | reporting what Nicholas Rasmussen (NCTC) said | 2017-05-04" in rows
-    assert "Daily Caller (Jonah Bennett) | headline | 2017-07-21" in rows
+    assert "NPR (Myre) | reporting Rasmussen | 2017-05-04" in rows
+    assert "Daily Caller (Bennett) | headline | 2017-07-21" in rows
     # Rasmussen's own words and the reporter's version of them at one date are different rows.
-    assert "Nicholas Rasmussen (NCTC) | quoted by NPR | 2017-05-04" in rows
+    assert "Rasmussen | quoted by NPR | 2017-05-04" in rows
 
 
 def test_rasmussen_changes_view_between_may_and_july_2017(chapter, coded):
@@ -406,10 +406,10 @@ def test_propositions_table_is_the_label_table(chapter, evidence):
 def test_row_order_keeps_a_speakers_dates_together(chapter, coded):
     rows = chapter.ns["row_order"](coded)
     assert len(rows) == coded["row_label"].nunique()
-    rasmussen = [i for i, r in enumerate(rows) if "Nicholas Rasmussen" in r]
+    rasmussen = [i for i, r in enumerate(rows) if "Rasmussen" in r]
     assert rasmussen == list(range(rasmussen[0], rasmussen[0] + 4))  # own words and reporters', May then July
-    assert rows[rasmussen[0]] == "Nicholas Rasmussen (NCTC) | quoted by NPR | 2017-05-04"
-    assert rows[0].startswith("intelNews (Joseph Fitsanakis) | reporting what The Washington Post said")  # earliest
+    assert rows[rasmussen[0]] == "Rasmussen | quoted by NPR | 2017-05-04"
+    assert rows[0].startswith("intelNews (Fitsanakis) | reporting | The Washington Post")  # earliest
 
 
 def test_charts_have_a_tooltip_with_the_quote(chapter):
@@ -422,6 +422,141 @@ def test_charts_have_a_tooltip_with_the_quote(chapter):
         assert not re.search(r"\b(Figure|Fig\.|Table) \d", spec), "a typed number in a chart"
         widths = [layer.get("width") for layer in [figure.spec] if "width" in layer]
         assert all(w <= 560 for w in widths)
+
+
+# --- the charts: kinds told apart without colour, years on the time axis, a phone's width -----------
+
+
+def _nodes(spec):
+    """Every object in a chart's spec, except the theme's config."""
+    stack = [{k: v for k, v in spec.items() if k != "config"}]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def _layers(figure, mark):
+    return [layer for layer in figure.spec["layer"] if (layer["mark"]["type"] if isinstance(layer["mark"], dict)
+                                                          else layer["mark"]) == mark]
+
+
+def test_short_row_labels(chapter):
+    short = chapter.ns["short"]
+    assert short("reporting what Nicholas Rasmussen (NCTC) said") == "reporting Rasmussen"
+    assert short("quoted by Daily Caller News Foundation") == "quoted by Daily Caller"
+    # A line too long for a phone breaks between words, never inside a name.
+    assert short("paraphrasing The Atlantic (Clarke and Amarasingam)") == "paraphrasing | The Atlantic"
+    assert short("reporting what The Washington Post said") == "reporting | The Washington Post"
+    assert short("Philip Seib") == "Philip Seib"
+
+
+def test_row_labels_fit_a_phone_and_name_one_row_each(chapter, coded):
+    limit = chapter.ns["LINE_CHARS"]
+    assert limit <= 22  # about 120 px at the labels' 10 px: under the page's cap of 40% of a phone's chart
+    for column, row in (("row_label", ["voice", "how", "stated"]), ("line_label", ["voice", "how"])):
+        for label in coded[column]:
+            assert all(0 < len(line) <= limit for line in label.split(" | ")), label
+        # One label for each voice, way of speaking (and date), and one of those for each label.
+        pairs = coded[[column, *row]].drop_duplicates()
+        assert pairs[column].is_unique and len(pairs) == len(coded[row].drop_duplicates())
+
+
+def test_charts_are_single_views_the_page_can_fit_to_a_phone(chapter):
+    """evidence-charts.js redraws a single or layered chart to its column's width, caps y-axis labels and
+    stacks legends: nothing in the spec may defeat that (a fixed labelLimit or legend orient, a concat)."""
+    for name, figure in chapter.figures.items():
+        spec = figure.spec
+        assert "layer" in spec and not {"hconcat", "vconcat", "concat", "facet", "repeat"} & set(spec), name
+        assert isinstance(spec["width"], int) and spec["width"] <= 560, name
+        for node in _nodes(spec):
+            assert "labelLimit" not in node, (name, node)
+            legend = node.get("legend")
+            assert not (isinstance(legend, dict) and {"orient", "direction", "columns"} & set(legend)), (name, legend)
+        # Labels centred on their rows, whatever their number of lines.
+        axes = [n["axis"] for n in _nodes(spec) if n.get("field") in ("row_label", "line_label") and "axis" in n]
+        assert axes and all(a["labelOffset"] == chapter.ns["CENTRED"] and a["labelExpr"] == chapter.ns["LINES"]
+                            for a in axes)
+
+
+def test_every_legend_tells_the_stances_apart_without_colour(chapter, evidence):
+    stances = evidence.tables["stances"]
+    assert stances["symbol"].is_unique
+    keys = list(stances["symbol"] + " " + stances["label"])
+    for name, figure in chapter.figures.items():
+        colours = [n["color"] for n in _nodes(figure.spec) if isinstance(n.get("color"), dict)
+                   and "field" in n["color"]]
+        # Every colour legend entry starts with the stance's symbol ("+ Supports")...
+        assert colours and all(c["field"] == "stance_key" and c["scale"]["domain"] == keys for c in colours), name
+        assert all(c["legend"]["symbolType"] == "square" for c in colours)
+        # ... and every coded position carries that symbol in the plot.
+        texts = _layers(figure, "text")
+        assert len(texts) == 1 and texts[0]["encoding"]["text"]["field"] == "symbol", name
+    coded = chapter.ns["coded"]
+    assert (coded["stance_key"] == coded["symbol"] + " " + coded["stance_label"]).all()
+
+
+def test_timeline_shapes_tell_the_propositions_apart(chapter, evidence):
+    timeline = chapter.figures["expert-positions-timeline"]
+    (points,) = _layers(timeline, "point")
+    shape = points["encoding"]["shape"]
+    labels = list(evidence.tables["propositions"]["label"])
+    assert shape["field"] == "proposition_label" and shape["scale"]["domain"] == labels
+    shapes = shape["scale"]["range"]
+    assert len(shapes) == len(set(shapes)) == len(labels)
+    assert "square" not in shapes  # the square is the stance legend's swatch
+    assert points["mark"]["filled"] is True  # one mark style: filled, outlined
+
+
+def test_time_axis_ticks_carry_the_year(chapter):
+    timeline = chapter.figures["expert-positions-timeline"]
+    temporal = [n for n in _nodes(timeline.spec) if n.get("type") == "temporal"]
+    axes = [n["axis"] for n in temporal if "axis" in n]
+    assert temporal and axes and all("%Y" in a["format"] for a in axes)
+    assert all(a["labelOverlap"] for a in axes)  # a phone drops labels that would touch, never overlaps them
+    # One layer alone sets the shared time domain (two would clash in Vega-Lite, leaving an empty domain).
+    assert sum("scale" in n for n in temporal) == len(axes)
+
+
+def test_matrix_columns_do_not_run_past_the_plot(chapter):
+    matrix = chapter.figures["expert-positions-matrix"]
+    (x,) = {json.dumps(layer["encoding"]["x"], sort_keys=True) for layer in matrix.spec["layer"]}
+    axis = json.loads(x)["axis"]
+    assert axis["labelAngle"] == -90 and axis["orient"] == "top"  # upright labels end above their own column
+    assert "padding" not in matrix.spec  # no room kept for slanted labels
+    (cells,) = _layers(matrix, "rect")
+    assert cells["mark"]["width"] == {"band": 0.8} and cells["mark"]["height"] == {"band": 0.8}  # narrow with the plot
+
+
+def test_timeline_stacks_positions_that_share_a_row_and_a_date(chapter, coded):
+    points, tallest = chapter.ns["stacked"](coded)
+    assert len(points) == len(coded) and set(points["position_id"]) == set(coded["position_id"])
+    groups = points.groupby(["line_label", "placed"])
+    assert tallest == groups.size().max() > 1
+    for _, group in groups:
+        slots = sorted(group["slot"])
+        assert slots == sorted(2 * tallest - s for s in slots)  # centred on the row
+        assert all(b - a == 2 for a, b in zip(slots, slots[1:]))  # evenly spaced, none on another
+        assert 0 <= slots[0] and slots[-1] <= 2 * tallest
+        # In the chapter's order of propositions, top to bottom.
+        order = list(chapter.ns["propositions"]["proposition_id"])
+        assert list(group.sort_values("slot")["proposition"]) == sorted(group["proposition"], key=order.index)
+    # The chart gives each stacked point room: the row's height over its slots, at least the point's width.
+    timeline = chapter.figures["expert-positions-timeline"]
+    (layer,) = _layers(timeline, "point")
+    offset = layer["encoding"]["yOffset"]
+    assert offset["field"] == "slot" and offset["scale"]["domain"] == list(range(2 * tallest + 1))
+    row = timeline.spec["height"] / coded["line_label"].nunique()
+    step = 2 * row / (2 * tallest + 1)
+    assert step >= (layer["mark"]["size"]) ** 0.5 + 2, step
+
+
+def test_charts_render_for_the_pdf(chapter):
+    for figure in chapter.figures.values():
+        assert figure.pdf().startswith(b"%PDF")
 
 
 # --- numeric disagreements -----------------------------------------------------------------------
@@ -606,7 +741,7 @@ def test_prose_length():
     """1,500-3,000 words of prose: code, directives, roles and the front matter do not count; a glued value is one word."""
     text = _prose(CHAPTER.read_text(encoding="utf-8"))
     text = re.sub(r"^---.*?---", "", text, flags=re.S)
-    text = re.sub(r"\{glue:text\}`[^`]+`", "N", text)
+    text = re.sub(r"\{(glue:text|claim)\}`[^`]+`", "N", text)
     text = re.sub(r"\{(cite:[pt]|doc|numref)\}`[^`]+`", "", text)
     text = re.sub(r"^:.*$", "", text, flags=re.M)
     words = len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text))
@@ -623,3 +758,60 @@ def test_the_built_page_numbers_every_table_and_chart():
     references = re.findall(r'<span class="std std-numref">([^<]*)</span>', page)
     assert len(references) == 8 and all(re.fullmatch(r"(Table|Fig\.) \d+\.\d+", r) for r in references), references
     assert "{numref}" not in page
+
+
+# What the page draws, measured in the browser: the SVG's box and its column's width, every visible text
+# (axis and legend labels, titles, the stance symbols) and every point of a plot.
+_GEOMETRY = """(canvas) => {
+  const svg = canvas.querySelector('svg');
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const shown = (e) => !e.closest('[opacity="0"]') && e.textContent.trim();
+  return {
+    svg: box(svg),
+    room: canvas.clientWidth,
+    texts: [...svg.querySelectorAll('text')].filter(shown).map(t => ({
+      text: t.textContent, box: box(t), role: t.closest('g[class]').getAttribute('class')})),
+    points: [...svg.querySelectorAll('g.mark-symbol.role-mark path')].map(box),
+  };
+}"""
+
+
+def _overlap(a, b, slack=0.5):
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.skipif(not (HTML / "chapters" / "expert-disagreement.html").exists(), reason="build the book first")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_fit_their_column_and_nothing_overlaps(browser, width):
+    """On a phone and on a desktop: each chart no wider than its column, no text cut short or outside the chart,
+    no axis label on another, and in the timeline no point on another point or on a stance symbol."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    page.goto((HTML / "chapters" / "expert-disagreement.html").as_uri())
+    canvases = page.locator(".evidence-chart-canvas")
+    assert canvases.count() == 2
+    try:
+        for index in range(2):
+            canvases.nth(index).locator("svg").first.wait_for(timeout=15000)
+            found = canvases.nth(index).evaluate(_GEOMETRY)
+            svg, texts = found["svg"], found["texts"]
+            assert svg[2] - svg[0] <= found["room"] + 0.5, (width, index, svg, found["room"])
+            for text in texts:
+                assert not text["text"].endswith("…"), (width, text)  # cut short by a label limit
+                inside = [text["box"][0] >= svg[0] - 1, text["box"][2] <= svg[2] + 1]
+                assert all(inside), (width, text, svg)
+            labels = [t for t in texts if "role-axis-label" in t["role"]]
+            assert labels
+            for i, a in enumerate(labels):
+                for b in labels[i + 1 :]:
+                    assert not _overlap(a["box"], b["box"]), (width, a, b)
+            # The timeline's points and the stance symbols beside them (the matrix has none: a cell holds its symbol).
+            points = found["points"]
+            symbols = [t["box"] for t in texts if "role-mark" in t["role"]]
+            for i, a in enumerate(points):
+                assert not any(_overlap(a, b) for b in points[i + 1 :] + symbols), (width, a)
+        assert len(found["points"]) == 27  # the timeline, drawn last, has a point for every position
+    finally:
+        page.close()

@@ -560,6 +560,64 @@ def figures(chapter):
     return [chapter.shown(name) for name in ("fig-typology-matrix", "fig-typology-cat", "fig-typology-outcomes")]
 
 
+def _encodings(spec):
+    """(channel, definition) of every encoding of a chart's layers."""
+    for layer in spec.get("layer", [spec]):
+        yield from layer.get("encoding", {}).items()
+
+
+def test_every_legend_tells_its_kinds_apart_by_shape_as_well_as_colour(figures):
+    """A colour-blind reader matches a legend entry to the marks by the symbol's shape: every field that
+    colours the marks also gives a symbol its shape, in one legend (same title), a different shape each."""
+    for figure in figures:
+        encodings = list(_encodings(figure.spec))
+        colours = {e["field"]: e for channel, e in encodings if channel == "color" and "field" in e}
+        shapes = {e["field"]: e for channel, e in encodings if channel == "shape" and "field" in e}
+        assert colours, figure.name
+        for field, colour in colours.items():
+            assert field in shapes, (figure.name, field)
+            shape = shapes[field]
+            assert shape.get("title") == colour.get("title"), (figure.name, field)
+            assert shape["scale"]["domain"] == colour["scale"]["domain"], (figure.name, field)
+            assert len(set(shape["scale"]["range"])) == len(shape["scale"]["domain"]), (figure.name, field)
+
+
+def test_no_chart_fixes_what_the_phone_layout_adjusts(figures):
+    """evidence-charts.js redraws a single or layered chart with a numeric width at its column's width, caps
+    y-axis labels and stacks legends: a chart must not be a concat or facet, nor fix label limits or legend
+    placement in its encodings (the shared theme's config is the script's to override)."""
+    for figure in figures:
+        spec = {key: value for key, value in figure.spec.items() if key != "config"}
+        assert not {"hconcat", "vconcat", "concat", "facet", "repeat"} & set(spec), figure.name
+        assert isinstance(spec["width"], int), figure.name
+        assert not [value for key, value in _walk(spec) if key == "labelLimit"], figure.name
+        legends = [value for key, value in _walk(spec) if key == "legend" and isinstance(value, dict)]
+        assert not [legend for legend in legends if {"orient", "direction", "columns"} & set(legend)], figure.name
+
+
+def test_time_axes_carry_the_year(figures):
+    """None of this chapter's charts has a time axis today; one added later must show the year on its ticks."""
+    for figure in figures:
+        for channel, encoding in _encodings(figure.spec):
+            if isinstance(encoding, dict) and encoding.get("type") == "temporal":
+                assert "%Y" in ((encoding.get("axis") or {}).get("format") or ""), (figure.name, channel)
+
+
+NARROW_CHARS = 14  # characters of the matrix's 10 px labels that fit one column on a 390 px wide phone
+
+
+def test_matrix_labels_are_broken_to_fit_a_phone_column_and_rows_are_tall_enough(figures):
+    spec = figures[0].spec
+    rows = next(iter(spec["datasets"].values()))
+    text = next(layer for layer in spec["layer"] if layer["encoding"].get("text", {}).get("field") == "cell_text")
+    line_height, first_line = text["mark"]["lineHeight"], text["mark"]["dy"]
+    for row in rows:
+        lines = row["cell_text"].split("\n")
+        assert " ".join(lines) == row["type_label"]  # the source's words whole, only broken into lines
+        assert all(len(line) <= NARROW_CHARS or " " not in line for line in lines), lines
+        assert row["cell_bottom"] - row["cell_top"] >= first_line + len(lines) * line_height, row["type_label"]
+
+
 def test_matrix_has_one_cell_per_type_and_second_path(ns, table):
     data = ns["matrix_data"](ns["crosswalk"])
     assert len(data) == len(table) + (table["also_path"] != "").sum()
@@ -637,3 +695,48 @@ def test_every_numref_on_the_built_page_links_to_a_numbered_table_or_figure():
     for name, shown in links.items():
         assert re.fullmatch(r"(Table|Fig\.) \d+\.\d+", shown), (name, shown)
         assert f'id="{name}"' in page
+
+
+# What a chart draws, measured in the page: its width against its column's; every text of its marks, axes
+# and legends inside the drawing (the title and source line are re-wrapped by evidence-charts.js, not here);
+# a label in a matrix cell inside its cell, clear of the cell's white border; nothing cut short with "…".
+MEASURE_CHARTS = """() => [...document.querySelectorAll('.evidence-chart-canvas')].map(canvas => {
+  const svg = canvas.querySelector('svg'), box = svg.getBoundingClientRect();
+  const texts = [...svg.querySelectorAll('g.mark-text text')]
+    .filter(t => !t.closest('.role-title-text, .role-title-subtitle'));
+  const cells = [...svg.querySelectorAll('g.mark-rect path')].map(c => c.getBoundingClientRect());
+  const outside = [], spilling = [];
+  for (const t of texts) {
+    const b = t.getBoundingClientRect();
+    if (b.left < box.left - 0.5 || b.right > box.right + 0.5) outside.push(t.textContent);
+    if (!t.closest('.role-mark')) continue;
+    const x = b.left + b.width / 2, y = b.top + b.height / 2;
+    const cell = cells.find(c => x > c.left && x < c.right && y > c.top && y < c.bottom);
+    if (cell && (b.left < cell.left + 1.5 || b.right > cell.right - 1.5 || b.top < cell.top + 1.5
+                 || b.bottom > cell.bottom - 1.5)) spilling.push(t.textContent);
+  }
+  return {container: canvas.clientWidth, drawn: Math.ceil(box.width), outside, spilling,
+          cut: texts.map(t => t.textContent).filter(words => words.includes('…'))};
+})"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.skipif(not PAGE.exists(), reason="build the book first: make html")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_fit_their_column_and_no_label_spills_on_a_phone_or_a_page(browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    page.goto(PAGE.as_uri())
+    page.wait_for_load_state("load")
+    canvases = page.locator(".evidence-chart-canvas")
+    for index in range(canvases.count()):
+        canvases.nth(index).locator("svg").first.wait_for(timeout=15000)
+    charts = page.evaluate(MEASURE_CHARTS)
+    context.close()
+    assert len(charts) == 3
+    for chart in charts:
+        assert 0 < chart["drawn"] <= chart["container"], chart
+        assert not chart["outside"] and not chart["spilling"] and not chart["cut"], chart

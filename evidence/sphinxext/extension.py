@@ -134,7 +134,7 @@ def _write_static_files(app: Sphinx) -> None:
 
 # Every Font Awesome icon the theme and the book show (a test checks the built pages use no other).
 ICONS = (
-    "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "code", "download", "expand", "file",
+    "angle-left", "angle-right", "arrow-up", "bars", "bell", "circle-half-stroke", "code", "download", "expand", "file",
     "file-lines", "file-pdf", "house", "lightbulb", "list", "magnifying-glass", "moon", "outdent", "pencil", "play",
     "rocket", "sun", "xmark",
 )
@@ -153,8 +153,9 @@ def icon_stylesheet() -> str:
     script = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts"
               / "fontawesome.js").read_text(encoding="utf-8")
     rules = [
+        # font-family: the theme's stylesheet would otherwise fetch Font Awesome's web font (156 kB) for these.
         '.fa-solid,.fa-regular,.fa-brands,.fas,.far,.fab{display:inline-block;width:1.25em;height:1em;'
-        "vertical-align:-0.125em;font-style:normal}",
+        "vertical-align:-0.125em;font-style:normal;font-family:inherit!important}",
         '.fa-solid::before,.fa-regular::before,.fa-brands::before,.fas::before,.far::before,.fab::before{content:"";'
         "display:block;width:100%;height:100%;background-color:currentColor;"
         "-webkit-mask:var(--evidence-icon) no-repeat center/contain;mask:var(--evidence-icon) no-repeat center/contain}",
@@ -167,6 +168,12 @@ def icon_stylesheet() -> str:
         width, height, path = found[-1]  # the solid style is defined last
         svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
         rules.append(f'.fa-{name}{{--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}')
+        if name == "bell":  # the theme's admonition titles draw this icon with the web font: draw it as a mask too
+            rules.append(
+                '.admonition>.admonition-title::after,div.admonition>.admonition-title::after{content:"";font:inherit;'
+                "background-color:currentColor;-webkit-mask:var(--evidence-icon) no-repeat center/contain;"
+                f'mask:var(--evidence-icon) no-repeat center/contain;--evidence-icon:url("data:image/svg+xml,{urllib.parse.quote(svg)}")}}'
+            )
     return "\n".join(rules) + "\n"
 
 
@@ -421,6 +428,10 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
                 f"in {_citation_text(app, claim['source_id'], textual=True)}; ledger: `{claim_id}`")
 
     def link_text(role: str, target: str) -> str:
+        if role == "claim":
+            from evidence.sphinxext.claim_role import figure_text
+
+            return figure_text(evidence, target)
         if role == "doc":
             docname = target.removeprefix("/").removesuffix(".md")
             docname = docname if "/" in docname else f"{Path(pagename).parent.as_posix()}/{docname}"
@@ -464,20 +475,45 @@ def _citation_text(app: Sphinx, keys: str, textual: bool) -> str:
 
 
 BOOK_PDF = "book.pdf"  # the whole book, copied next to index.html by `make pdf`
+PDF_FOLDER = "pdf"  # the chapter PDFs (evidence.sphinxext.chapter_pdf)
 
 
-def _link_book_pdf(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Every page's download menu offers the PDF of the whole book (after the theme has built the menu)."""
+def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The download menu offers the chapter's own PDF (in place of the theme's print button) and the whole book's.
+
+    Runs after the theme has built the menu. The chapter PDFs are printed from the built pages by
+    :mod:`evidence.sphinxext.chapter_pdf`; the whole-book PDF is copied next to index.html by ``make pdf``.
+    """
     for group in context.get("header_buttons", []):
-        if group.get("label") == "download-buttons":
-            group["buttons"].append({
-                "type": "link",
-                "url": context["pathto"](BOOK_PDF, 1),
-                "text": "Whole book (.pdf)",
-                "tooltip": "Download the PDF of the whole book",
-                "icon": "fas fa-file-pdf",
-                "label": "download-book-pdf-button",
+        if group.get("label") != "download-buttons":
+            continue
+        buttons = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
+        if pagename.startswith("chapters/"):
+            buttons.append({
+                "type": "link", "url": context["pathto"](f"{PDF_FOLDER}/{Path(pagename).name}.pdf", 1),
+                "text": "This chapter (.pdf)", "tooltip": "Download this chapter as a PDF",
+                "icon": "fas fa-file-pdf", "label": "download-chapter-pdf-button",
             })
+        buttons.append({
+            "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "Whole book (.pdf)",
+            "tooltip": "Download the PDF of the whole book", "icon": "fas fa-file-pdf",
+            "label": "download-book-pdf-button",
+        })
+        group["buttons"] = buttons
+
+
+def _print_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A chapter's citation at its top, shown only in print: the first page of a chapter PDF says how to cite it."""
+    if app.builder.format != "html" or not docname.startswith("chapters/"):
+        return
+    sections = [n for n in doctree.children if isinstance(n, nodes.section)]
+    if not sections:
+        return
+    citation = chapter_citation(app.env.titles[docname].astext(), docname + ".html")
+    box = nodes.container(classes=["cite-this-chapter-print"])
+    box += nodes.paragraph("", "", nodes.strong(text="Cite this chapter: "), nodes.Text(citation.apa()))
+    title = sections[0].next_node(nodes.title)
+    sections[0].insert(sections[0].index(title) + 1, box)
 
 
 def _refresh_static_files(app: Sphinx, exception: Exception | None) -> None:
@@ -572,13 +608,17 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _bibliography_in_place)
     app.add_post_transform(InPlaceBibliography)
     app.add_transform(KeepOutputCharacters)
+    from evidence.sphinxext.claim_role import ClaimRole
+
+    app.add_role("claim", ClaimRole())
     app.connect("html-page-context", _page_scripts)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
     app.connect("doctree-resolved", _introduction_in_contents)
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
-    app.connect("html-page-context", _link_book_pdf, priority=600)  # after it
+    app.connect("html-page-context", _link_pdfs, priority=600)  # after it
+    app.connect("doctree-resolved", _print_citation)
     app.connect("build-finished", _write_data_zip)
     app.connect("build-finished", _refresh_static_files)
     app.connect("source-read", _stamp_inputs)

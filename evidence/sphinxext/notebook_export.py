@@ -35,7 +35,7 @@ DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[a-z-]+)\}[ \t]*(?P<a
                        re.M | re.S)
 LABEL = re.compile(r"^\([A-Za-z0-9_-]+\)=[ \t]*\n", re.M)
 OPTION = re.compile(r"^:[a-z-]+:.*\n", re.M)
-CHART_CANVAS = re.compile(r'(<div id="(?P<id>chart-[0-9a-f]+)">)(</div>)')
+CHART_CANVAS = re.compile(r'(<div id="(?P<id>chart-[0-9a-f]+)"[^>]*>)(</div>)')
 CHART_SPEC = r'<script type="application/json" id="{id}-spec">(.*?)</script>'
 
 
@@ -64,7 +64,8 @@ def rewrite_markdown(
     """One Markdown cell with every book-only construct replaced by plain Markdown.
 
     ``claim_quote(claim_id)`` gives the block quote of a claim; ``cite(keys, textual)`` the
-    citation text; ``link_text(role, target)`` the text of a ``{ref}``/``{doc}``/``{numref}``.
+    citation text; ``link_text(role, target)`` the text of a ``{ref}``/``{doc}``/``{numref}``, and of
+    a ``{claim}`` (the claim's figure in words).
     """
 
     def directive(match: re.Match) -> str:
@@ -91,6 +92,8 @@ def rewrite_markdown(
             return text or target
         if name in ("ref", "doc", "numref"):
             return text or link_text(name, target)
+        if name == "claim":
+            return link_text(name, target)
         return text or target
 
     previous = None
@@ -130,6 +133,9 @@ def reader_notebook(notebook, glue: dict[str, str], claim_quote, cite, link_text
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = rewrite_markdown(cell.source, glue, claim_quote, cite, link_text)
+        # Glued values are in the prose now; their records (MyST-NB's scrapbook outputs) mean nothing in Jupyter.
+        if cell.cell_type == "code":
+            cell["outputs"] = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "evidence-chart" in data.get("text/html", ""):

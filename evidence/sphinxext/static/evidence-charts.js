@@ -2,7 +2,7 @@
 // A chart wider than its column (a phone) is drawn to the column's width instead, with its title and
 // source line re-wrapped to fit: the text keeps its size, only the plot narrows.
 (function () {
-  var TITLE_PX = 9.5, SUBTITLE_PX = 6.4; // about how wide a character of the title and the source line is
+  var TITLE_PX = 10.5, SUBTITLE_PX = 7.2; // about how wide a character of the title and the source line is
 
   function wrap(text, perLine) {
     var lines = [], line = "";
@@ -35,8 +35,16 @@
 
   function draw(id) {
     var target = document.getElementById(id);
-    var spec = fitted(JSON.parse(document.getElementById(id + "-spec").textContent), target.parentElement.clientWidth);
-    vegaEmbed("#" + id, spec, {actions: false, renderer: "svg"}).catch(function (error) {
+    // The room is the column less the width of the chart's "…" menu (vega-embed's actions, 38 px).
+    var spec = fitted(JSON.parse(document.getElementById(id + "-spec").textContent), target.parentElement.clientWidth - 38);
+    // The "…" menu saves the chart as SVG or PNG, with its title and source line; made in the browser, offline.
+    var options = {renderer: "svg", actions: {export: true, source: false, compiled: false, editor: false},
+                   downloadFileName: target.getAttribute("data-name") || id};
+    vegaEmbed("#" + id, spec, options).then(function () {
+      // vega-embed's menu button is an icon alone: give it a name a screen reader can say.
+      var menu = target.querySelector("details > summary");
+      if (menu) menu.setAttribute("aria-label", "Chart menu: save the chart as SVG or PNG");
+    }).catch(function (error) {
       console.error("chart " + id + ": " + error);
     });
   }
