@@ -250,8 +250,8 @@ def test_meta_tags_agree_with_citation_cff(page):
     assert tags["citation_book_title"] == tags["citation_inbook_title"] == [metadata["title"]]
     assert tags["citation_publication_date"] == tags["citation_date"] == [date]
     assert tags["citation_public_url"] == [url] and parsed.canonical == url
-    assert tags["citation_pdf_url"] == [base + "book.pdf"]
-    assert 'href="../book.pdf"' in page.read_text(encoding="utf-8")  # the PDF the tag names is linked on the page
+    assert tags["citation_pdf_url"] == [f"{base}pdf/{page.stem}.pdf"]  # the chapter's own PDF
+    assert f'href="../pdf/{page.stem}.pdf"' in page.read_text(encoding="utf-8")  # the PDF the tag names is linked
     # Zotero takes the item type from the last of these it meets: only the book section's may be there.
     others = {"citation_journal_title", "citation_conference_title", "citation_conference",
               "citation_technical_report_institution", "citation_dissertation_institution"}

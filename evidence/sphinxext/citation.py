@@ -33,6 +33,8 @@ from pathlib import Path
 
 import yaml
 
+from evidence.sphinxext.chapter_pdf import PDF_FOLDER
+
 ROOT = Path(__file__).resolve().parents[2]
 CITATION_FILE = ROOT / "CITATION.cff"
 SOURCES_FILE = ROOT / "data" / "sources.csv"
@@ -148,6 +150,9 @@ class Citation:
 
     @property
     def pdf_url(self) -> str:
+        """The chapter's own PDF (printed from its page, :mod:`.chapter_pdf`); for the book, the whole book's."""
+        if self.is_chapter:
+            return f"{self.book.base_url}{PDF_FOLDER}/{Path(self.page).stem}.pdf"
         return self.book.base_url + BOOK_PDF
 
     # --- APA 7 -------------------------------------------------------------------------------------
@@ -258,7 +263,8 @@ class Citation:
         """(name, content) of the page's citation_* meta tags.
 
         Zotero's Embedded Metadata translator saves a page as a book section when it has
-        citation_book_title (citation_inbook_title, Google Scholar's name for it, is given too). It splits
+        citation_book_title (citation_inbook_title, Google Scholar's name for it, is given too), and attaches
+        the PDF that citation_pdf_url names: the chapter's own, printed from its page. It splits
         a citation_author without a comma into first and last names; an organisation's name is therefore
         written with a trailing comma ("Name,"), which Zotero reads as a last name alone.
         """

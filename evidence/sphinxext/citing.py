@@ -40,7 +40,7 @@ def _chapter_title(app: Sphinx, docname: str) -> str:
     return "Introduction" if docname == app.config.root_doc else app.env.titles[docname].astext()
 
 
-def _citation(app: Sphinx, docname: str) -> citation.Citation:
+def page_citation(app: Sphinx, docname: str) -> citation.Citation:
     return citation.chapter_citation(_chapter_title(app, docname), docname + app.builder.out_suffix)
 
 
@@ -61,7 +61,7 @@ def add_citation_block(app: Sphinx, doctree: nodes.document, docname: str) -> No
     """End each chapter's HTML page with 'Cite this chapter' (the PDF is cited as a whole)."""
     if app.builder.format != "html" or not _is_chapter(docname):
         return
-    cite = _citation(app, docname)
+    cite = page_citation(app, docname)
     here = posixpath.dirname(docname)
     changelog = posixpath.relpath(CHANGELOG_DOC + app.builder.out_suffix, here)
 
@@ -103,7 +103,7 @@ def add_meta_tags(app: Sphinx, pagename: str, templatename: str, context: dict, 
     """Highwire citation_* meta tags in each chapter page's head, and the script that dates the citation."""
     if not _is_chapter(pagename) or doctree is None:
         return
-    context["metatags"] = context.get("metatags", "") + "\n" + _citation(app, pagename).meta_tags()
+    context["metatags"] = context.get("metatags", "") + "\n" + page_citation(app, pagename).meta_tags()
     app.add_js_file(JS_FILE)
 
 
@@ -113,7 +113,7 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
         return
     folder = Path(app.outdir) / CITE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    cites = [_citation(app, d) for d in sorted(app.env.found_docs) if _is_chapter(d)] + [citation.book_citation()]
+    cites = [page_citation(app, d) for d in sorted(app.env.found_docs) if _is_chapter(d)] + [citation.book_citation()]
     for cite in cites:
         for ext, text in (("bib", cite.bibtex()), ("ris", cite.ris()), ("json", cite.csl_json())):
             (folder / f"{cite.key}.{ext}").write_text(text, encoding="utf-8", newline="")

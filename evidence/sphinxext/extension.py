@@ -509,7 +509,7 @@ def _print_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
     if not sections:
         return
-    citation = chapter_citation(app.env.titles[docname].astext(), docname + ".html")
+    citation = citing.page_citation(app, docname)
     box = nodes.container(classes=["cite-this-chapter-print"])
     box += nodes.paragraph("", "", nodes.strong(text="Cite this chapter: "), nodes.Text(citation.apa()))
     title = sections[0].next_node(nodes.title)
