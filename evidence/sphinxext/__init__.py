@@ -3,7 +3,8 @@
 - :mod:`.extension`: the Sphinx extension (``_config.yml`` loads this package): evidence check before
   the build, ``{claim-quote}`` and the glossary, numbered tables, chart scripts, downloads;
 - :mod:`.inputs`: which files a chapter read, so the build re-runs exactly what changed;
-- :mod:`.citation`: "Cite this chapter" from CITATION.cff;
+- :mod:`.citation`: the book's and each chapter's citation (APA, BibTeX, RIS, CSL-JSON, meta tags) and the
+  licence statement, from CITATION.cff; :mod:`.citing` puts them on the pages and writes the files;
 - :mod:`.datazip`: the reader's data-and-code zip;
 - :mod:`.notebook_export`: the downloadable notebook, rewritten to read well outside the book.
 
