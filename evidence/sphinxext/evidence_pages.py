@@ -269,7 +269,7 @@ def _fill_used_in(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 parts.append(nodes.Text(", "))
             title = env.titles[user].astext() if user in env.titles else user
             parts.append(_link("page", user, "", nodes.Text(title)))
-        node.replace_self(parts or [nodes.Text("no page names this id")])
+        node.replace_self(nodes.inline("", "", *(parts or [nodes.Text("no page names this id")]), classes=["evidence-used-in"]))
 
 
 # --------------------------------------------------------------------------- the source pages
