@@ -26,7 +26,7 @@ from evidence.sphinxext.evidence_pages import CLOSED_MODES, FILTER_SCRIPT, WINDO
 
 CLAIMS = HTML / "chapters" / "claims.html"
 SOURCES = HTML / "chapters" / "source"
-OWN = {"claims", "sources-in-context"}
+OWN = {"claims"}
 CHAPTERS = sorted(p for p in (HTML / "chapters").glob("*.html") if p.stem not in OWN)
 
 pytestmark = pytest.mark.skipif(not CLAIMS.exists(), reason="build the book first: make html")
@@ -188,11 +188,10 @@ def test_a_word_no_claim_holds_hides_every_claim_and_source_group(claims_visit):
 # --------------------------------------------------------------------------- the source pages
 
 
-def test_every_source_has_its_page_in_the_contents(evidence):
-    listing = soup(HTML / "chapters" / "sources-in-context.html")
+def test_every_source_has_its_page_in_the_contents(evidence, claims_page):
     for source_id in evidence.sources.index:
         assert (SOURCES / f"{source_id}.html").exists(), source_id
-        assert listing.select_one(f'article a[href="source/{source_id}.html"]'), source_id
+        assert claims_page.select_one(f'nav.bd-links a[href="source/{source_id}.html"]'), source_id
 
 
 def outside_marks(window) -> tuple[str, str]:
@@ -277,14 +276,17 @@ def test_source_pages_load_offline_without_errors(browser, path):
 # --------------------------------------------------------------------------- weight
 
 
+def article_bytes(path: Path) -> int:
+    raw = path.read_text(encoding="utf-8")
+    return len(raw[raw.index("<article"):raw.index("</article>")].encode("utf-8"))
+
+
 def test_the_pages_stay_light(evidence):
-    """Bytes of HTML per claim (claims page) and per quoted passage (source pages), beyond an empty page's frame."""
-    frame = (HTML / "chapters" / "sources-in-context.html").stat().st_size
-    per_claim = (CLAIMS.stat().st_size - frame) / len(evidence.claims)
-    assert per_claim < 1_200, per_claim
+    """Bytes of the page's article (the theme's frame left out) per claim, and per quoted passage on a source page."""
+    per_claim = article_bytes(CLAIMS) / len(evidence.claims)
+    assert per_claim < 1_000, per_claim
     for source_id in evidence.sources.index:
         count = int((evidence.claims["source_id"] == source_id).sum())
-        per_passage = ((SOURCES / f"{source_id}.html").stat().st_size - frame) / max(count, 1)
+        per_passage = article_bytes(SOURCES / f"{source_id}.html") / max(count, 1)
         assert per_passage < 2_500, (source_id, per_passage)
     assert (HTML / "_static" / "evidence-pages.css").stat().st_size < 3_000
-

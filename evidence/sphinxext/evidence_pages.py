@@ -18,10 +18,11 @@ file (a ``{claim-quote}`` or ``{claim-id}``, a code cell, the prose) or in its d
 holds what its executed cells display (tables, chart data). Reading the source catches claims a
 hidden cell uses for a glued number; reading the doctree catches claims a cell selects from data
 (by topic, through positions.csv), which the source never names. "Whole" means not inside a longer
-id: ``pp-flow-mid-2015`` is not found in ``pp-flow-mid-2015-x``. Not found: a claim whose words a
+id: ``pp-a-b`` is not found in ``pp-a-b-c``. Not found: a claim whose words a
 page shows without its id anywhere on the page. The claims and source pages are not counted as
 users. Found at read time and kept per page, so an incremental build rewrites the claims page
-only when some page's set of claims changed (:func:`_claims_page_if_uses_changed`).
+only when some page's set of claims changed (:func:`_claims_page_if_uses_changed`); a page read
+before this module existed is read again once (:func:`_pages_never_scanned`).
 
 **Windows.** A window runs up to :data:`WINDOW` characters either side of each quoted piece, cut
 at a word, and stops where page furniture or a reader comment begins (:data:`CLOSED_MODES`), so
@@ -32,6 +33,7 @@ The text is the source as the quote check reads it (:func:`evidence.quotes.norma
 from __future__ import annotations
 
 import csv
+import html
 import re
 from pathlib import Path
 
@@ -158,6 +160,11 @@ def _note_uses(app: Sphinx, doctree: nodes.document) -> None:
         return
     source = Path(env.doc2path(env.docname)).read_text(encoding="utf-8")
     _kept(env)["uses"][env.docname] = claim_ids_in(source + "\n" + doctree.astext(), _evidence().claims.index)
+
+
+def _pages_never_scanned(app: Sphinx, env: BuildEnvironment, added, changed, removed) -> set[str]:
+    """Pages read before this module noted their claims (an environment built before it was added): read them again."""
+    return set(env.all_docs) - set(_kept(env)["uses"]) - _own_pages(env) - set(removed)
 
 
 def _claims_page_if_uses_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -458,7 +465,7 @@ class EvidenceSource(SphinxDirective):
 
 
 class ClaimIdRole(SphinxRole):
-    """``{claim-id}`pp-origin-tunisia```: the id in code type, linked to its entry on the claims page."""
+    """``{claim-id}`pp-a-b```: the id in code type, linked to its entry on the claims page."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         claim_id = self.text.strip()
@@ -515,6 +522,13 @@ def _page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, d
         app.add_css_file(PAGES_CSS)
 
 
+def _escape_print_title(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """sphinx-book-theme prints ``<h1>{{ pagetitle }}</h1>`` (its print header) from the title's plain text,
+    unescaped: a source page's title comes from data, so the text is escaped here, after the theme set it."""
+    if "pagetitle" in context:
+        context["pagetitle"] = html.escape(context["pagetitle"])
+
+
 def setup(app: Sphinx) -> None:
     """Registered from :func:`evidence.sphinxext.extension.setup`."""
     app.add_node(claim_link)
@@ -526,8 +540,10 @@ def setup(app: Sphinx) -> None:
     app.connect("builder-inited", write_source_pages)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _pages_never_scanned)
     app.connect("env-before-read-docs", _remember_uses)
     app.connect("doctree-read", _note_uses)
     app.connect("env-get-updated", _claims_page_if_uses_changed)
     app.connect("doctree-resolved", _resolve_links)
     app.connect("html-page-context", _page_assets)
+    app.connect("html-page-context", _escape_print_title, priority=900)  # after the theme's own handler
