@@ -185,6 +185,22 @@ def test_a_word_no_claim_holds_hides_every_claim_and_source_group(claims_visit):
     assert claims_visit.blocked == [] and claims_visit.errors == [] and claims_visit.dialogs == []
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_claim_reached_by_its_address_is_not_under_the_filter_box(browser, evidence, width):
+    """A chapter's "ledger: id" link lands on the claim, below the box that stays at the top of the window."""
+    claim_id = evidence.claims.index[len(evidence.claims) // 2]
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.goto(CLAIMS.as_uri() + f"#{claim_id}")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        box, claim = (page.locator(s).bounding_box() for s in (".evidence-claims-filter", f"#{claim_id}"))
+        assert box["y"] + box["height"] <= claim["y"] < 900 - 50, (box, claim)
+    finally:
+        page.close()
+
+
 # --------------------------------------------------------------------------- the source pages
 
 

@@ -21,4 +21,10 @@ document.addEventListener("DOMContentLoaded", () => {
   box.hidden = false;
   input.addEventListener("input", apply);
   apply();
+  // A claim reached by its address (#id) lands below the box, which stays at the top of the window.
+  const clear = () => document.documentElement.style.setProperty("--evidence-filter-height", `${box.offsetHeight + 8}px`);
+  clear();
+  window.addEventListener("resize", clear);
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView();
 });
