@@ -436,8 +436,8 @@ class EvidenceSource(SphinxDirective):
             field("URL", value("url"))
         field("Relies on", value("relies_on"))
         field("Notes", value("notes"))
-        field("File", nodes.literal(text=f"data/sources/{source['file']}"), nodes.Text(", SHA-256 "),
-              nodes.literal(text=source["sha256"]))
+        field("File", nodes.literal(text=f"data/sources/{source['file']}"))
+        field("SHA-256", nodes.literal(text=source["sha256"]))
         count = int((evidence.claims["source_id"] == source["source_id"]).sum())
         field("Claims", nodes.Text(f"{count} in the ledger"))
         section += fields
