@@ -73,10 +73,10 @@ FILTER_BOX = (
 
 
 class claim_link(nodes.inline):
-    """A link to be made when the page is written: to a claim on the claims page, or to a source page.
+    """A link to be made when the page is written: to a claim on the claims page, a source page or a page.
 
-    ``kind`` is "claim" or "source", ``key`` the claim or source id, ``anchor`` the id on the
-    target page. Where the target page is not in the build (one chapter built alone) or the
+    ``kind`` is "claim", "source" or "page", ``key`` the claim id, source id or docname, ``anchor``
+    the id on the target page ("" for its top). Where the target page is not in the build (one chapter built alone) or the
     format has no links between pages (the PDF), the link's words stay as text.
     """
 
