@@ -51,7 +51,7 @@ from evidence.sphinxext.extension import _evidence, _keep_characters
 
 logger = logging.getLogger(__name__)
 
-WINDOW = 300  # characters of context, at most, either side of a quoted piece
+WINDOW = 120  # characters of context, at most, either side of a quoted piece (a window, not the article)
 CLOSED_MODES = ("comment", "furniture")  # passages a window never enters
 SOURCE_FOLDER = "chapters/source"  # the generated source pages (git-ignored)
 SOURCE_PAGE = "% Generated from data/sources.csv by evidence/sphinxext/evidence_pages.py: do not edit.\n\n" \
