@@ -73,7 +73,7 @@ def test_a_short_text_is_shown_whole():
 
 
 def test_a_window_stops_at_furniture_or_comments_but_not_at_a_closed_passage_holding_the_quote():
-    text = words(20) + " QUOTED " + words(5, 20) + " Reader comment begins here " + words(20, 30)  # within WINDOW
+    text = words(20) + " QUOTED " + words(5, 20) + " Reader comment begins here " + words(8, 30)  # all within WINDOW of the quote
     begin, end = text.index("QUOTED"), text.index("QUOTED") + 6
     comment = (text.index("Reader"), len(text))
     [(start, stop)] = context_windows([(begin, end)], text, [comment])
