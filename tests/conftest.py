@@ -145,6 +145,7 @@ NEEDS = {
     "test_claim_figures.py": ("book", "browser"),
     "test_downloaded_notebook.py": ("book", "slow"),
     "test_hostile_input.py": ("build", "browser"),
+    "test_evidence_pages.py": ("book", "browser"),
     "test_rebuild.py": ("build",),
     "test_pdf.py": ("pdf",),
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHROMIUM, HTML, PageVisit
-PAGES = sorted((HTML / "chapters").glob("*.html"))
+PAGES = sorted((HTML / "chapters").rglob("*.html"))  # the chapters, the appendices and the source pages
 
 # Console messages that are not the book's fault, each with the reason it is tolerated.
 KNOWN_CONSOLE_ERRORS: dict[str, str] = {}

@@ -580,3 +580,206 @@ def test_glossary_states_no_outside_facts_the_sources_lack():
     for outside in ("from which ISIS split", "US government agency", "research organisation", "annual conference",
                     "largely lost by 2017", "A Syrian armed group"):
         assert outside not in text, outside
+
+
+# --------------------------------------------------------------------------- the charts, on a page and on a phone
+
+FIGURES = ("fig-flow-totals", "fig-flow-countries", "fig-flow-regional")
+CAPTIONS = {c.metadata["mystnb"]["figure"]["name"]: c.metadata["mystnb"]["figure"]["caption"]
+            for c in code_cells() if "figure" in c.metadata.get("mystnb", {})}
+COLOURS = ("color", "fill", "stroke")  # channels that colour a mark
+NARROW_PLOT = 300  # px: about the narrowest plot, a 390 px wide phone's column less the chart's padding
+CHAR_PX = 6.5  # px: about the widest average character of the charts' 11-12 px text (bold), in Chromium
+
+
+def layers(figure) -> list[dict]:
+    return figure.spec.get("layer", [figure.spec])
+
+
+def walk(node):
+    """Every (key, value) of a spec, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def legend_symbols(figure) -> dict[str, dict[str, dict]]:
+    """Per legend (by its title), per channel, the scale that draws its symbols: {title: {channel: scale}}."""
+    legends: dict = {}
+    for layer in layers(figure):
+        for channel, encoding in layer.get("encoding", {}).items():
+            if channel in (*COLOURS, "shape", "strokeDash") and "field" in encoding and encoding.get("legend", {}) is not None:
+                title = str(encoding.get("title", encoding["field"]))
+                legends.setdefault(title, {})[channel] = encoding["scale"]
+    return legends
+
+
+@pytest.fixture(scope="module")
+def figures(chapter):
+    return [chapter.outputs[name] for name in FIGURES]
+
+
+def test_every_legend_tells_its_kinds_apart_by_colour_and_by_shape(figures):
+    """A colour-blind reader matches a legend entry to the marks without colour: each entry has its own colour
+    and its own symbol (shape, dash or hollow fill), every channel of one legend on the same domain."""
+    for figure in figures:
+        legends = legend_symbols(figure)
+        assert legends, figure.name
+        for title, scales in legends.items():
+            assert "shape" in scales and set(scales) & set(COLOURS), (figure.name, title)
+            domains = [scale["domain"] for scale in scales.values()]
+            assert all(domain == domains[0] for domain in domains), (figure.name, title)
+            entries = range(len(domains[0]))
+            colour = next(scales[c] for c in ("color", "fill") if c in scales)
+            assert len({colour["range"][i] for i in entries}) == len(entries), (figure.name, title)
+            symbols = {
+                (
+                    scales["shape"]["range"][i],
+                    str(scales["strokeDash"]["range"][i]) if "strokeDash" in scales else "",
+                    colour["range"][i] == "#ffffff",  # hollow
+                )
+                for i in entries
+            }
+            assert len(symbols) == len(entries), (figure.name, title, symbols)
+
+
+def test_every_mark_style_is_in_a_legend_or_the_caption(figures):
+    """A mark not coloured by a legend's field (e.g. the dashed rule of a lower bound) is explained in the caption."""
+    for name, figure in zip(FIGURES, figures):
+        for layer in layers(figure):
+            mark = layer["mark"] if isinstance(layer["mark"], dict) else {"type": layer["mark"]}
+            encoding = layer.get("encoding", {})
+            if mark["type"] == "text" or any("field" in encoding.get(c, {}) for c in COLOURS):
+                continue
+            caption = CAPTIONS[name]
+            if "strokeDash" in mark:
+                assert "dashed" in caption, (figure.name, mark)
+            assert {"rule": "line", "bar": "bar", "point": ""}[mark["type"]] in caption, (figure.name, mark)
+
+
+def test_the_legend_of_the_regional_chart_names_every_kind_of_mark(chapter):
+    """Bars, the hollow upper bound, the dashed lower bound and the named countries' bar: four entries."""
+    legend = legend_symbols(chapter.outputs["fig-flow-regional"])
+    (scales,) = legend.values()
+    assert set(scales) == {"fill", "stroke", "strokeDash", "shape"}
+    assert scales["shape"]["domain"] == chapter["drawn"] and len(chapter["drawn"]) == 4
+    kinds = dict(zip(chapter["drawn"], zip(scales["fill"]["range"], scales["strokeDash"]["range"])))
+    assert kinds[chapter["UPPER_BAR"]][0] == "#ffffff" and kinds[chapter["UPPER_BAR"]][1] != [1, 0]
+    assert kinds[chapter["LOWER_RULE"]][1] != [1, 0]
+    # The layer that only carries the legend draws nothing, and says nothing to a screen reader (axe: svg-img-alt).
+    (key,) = [layer for layer in layers(chapter.outputs["fig-flow-regional"]) if {"filter": "false"} in layer.get("transform", [])]
+    assert key["mark"]["aria"] is False and key["encoding"]["shape"]["field"] == "bar_drawn"
+
+
+def test_no_chart_fixes_what_the_phone_layout_adjusts(figures):
+    """evidence-charts.js redraws a single or layered chart with a numeric width at its column's width, caps y-axis
+    labels and stacks legends: no concat or facet, no label limit, no legend placement in the chart's own spec."""
+    for figure in figures:
+        spec = {key: value for key, value in figure.spec.items() if key != "config"}
+        assert not {"hconcat", "vconcat", "concat", "facet", "repeat"} & set(spec), figure.name
+        assert isinstance(spec["width"], int) and spec["width"] + 120 <= 656, figure.name  # drawn as is on a page
+        assert not [value for key, value in walk(spec) if key == "labelLimit"], figure.name
+        legends = [value for key, value in walk(spec) if key == "legend" and isinstance(value, dict)]
+        assert not [legend for legend in legends if {"orient", "direction", "columns"} & set(legend)], figure.name
+        assert all(legend.get("titleLimit", 0) <= NARROW_PLOT for legend in legends), figure.name
+
+
+def test_no_row_is_named_on_a_y_axis(figures):
+    """Each row is headed by text above its marks, so the marks keep the whole width on a phone."""
+    for figure in figures:
+        for layer in layers(figure):
+            y = layer.get("encoding", {}).get("y")
+            assert y is None or y.get("axis", {}) is None, figure.name
+
+
+def test_titles_and_texts_fit_a_phones_plot(figures):
+    """Legend and axis titles are broken into lines, and every line of text a chart writes from its left edge is
+    short enough for the narrowest plot."""
+    for figure in figures:
+        titles = [
+            encoding["title"]
+            for layer in layers(figure)
+            for channel, encoding in layer.get("encoding", {}).items()
+            if channel != "tooltip" and "title" in encoding
+        ]
+        assert titles, figure.name
+        for title in titles:
+            for line in [title] if isinstance(title, str) else title:
+                assert len(line) * CHAR_PX <= NARROW_PLOT, (figure.name, line)
+        rows = next(iter(figure.spec["datasets"].values()))
+        for layer in layers(figure):
+            encoding = layer.get("encoding", {})
+            if encoding.get("x") == {"value": 0} and "text" in encoding:
+                for row in rows:
+                    text = str(row[encoding["text"]["field"]])
+                    assert layer["mark"].get("dx", 0) + len(text) * CHAR_PX <= NARROW_PLOT, (figure.name, text)
+
+
+def test_time_in_the_charts_carries_the_year(figures, chapter):
+    """No time axis today (one added later must show the year on its ticks); a month in a label is 'Dec 2015'."""
+    for figure in figures:
+        for layer in layers(figure):
+            for channel, encoding in layer.get("encoding", {}).items():
+                if isinstance(encoding, dict) and encoding.get("type") == "temporal":
+                    assert "%Y" in ((encoding.get("axis") or {}).get("format") or ""), (figure.name, channel)
+        texts = " ".join(str(v) for row in next(iter(figure.spec["datasets"].values())) for v in row.values())
+        months = r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b"
+        assert all(re.match(r" \d{4}", texts[m.end():]) for m in re.finditer(months, texts)), figure.name
+    assert chapter["month_year"]("over 30,000, by 2015-12") == "over 30,000, by Dec 2015"
+    assert chapter["month_year"]("2011 to 2017, 2016-09-12") == "2011 to 2017, 2016-09-12"  # a year or a day: as is
+    labels = layers(chapter.outputs["fig-flow-totals"])
+    rows = next(iter(chapter.outputs["fig-flow-totals"].spec["datasets"].values()))
+    assert any("by Dec 2015" in row["label"] for row in rows) and labels
+
+
+def test_every_chart_renders_for_the_pdf(figures):
+    for figure in figures:
+        assert figure.pdf().startswith(b"%PDF")
+
+
+# What a chart draws, measured in the page: its width against its column's; every text inside the drawing and not
+# cut short with "…"; no text on another text or on a bar or symbol of the plot.
+MEASURE_CHARTS = """() => [...document.querySelectorAll('.evidence-chart-canvas')].map(canvas => {
+  const svg = canvas.querySelector('svg'), box = svg.getBoundingClientRect();
+  const rect = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .map(t => ({text: t.textContent, box: rect(t), mark: !!t.closest('.role-mark')}));
+  const marks = [...svg.querySelectorAll('g.role-mark.mark-rect path, g.role-mark.mark-symbol path')].map(rect);
+  return {container: canvas.clientWidth, drawn: Math.ceil(box.width), svg: rect(svg), texts, marks};
+})"""
+
+
+def _overlap(a, b, slack=0.5):
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.skipif(not PAGE.exists(), reason="build the book first: make html")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_charts_fit_their_column_and_no_text_spills_or_overlaps(browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+               else route.abort())
+    page.goto(PAGE.as_uri())
+    page.wait_for_load_state("load")
+    canvases = page.locator(".evidence-chart-canvas")
+    for index in range(canvases.count()):
+        canvases.nth(index).locator("svg").first.wait_for(timeout=15000)
+    charts = page.evaluate(MEASURE_CHARTS)
+    context.close()
+    assert len(charts) == 3
+    for chart in charts:
+        assert 0 < chart["drawn"] <= chart["container"], chart["drawn"]
+        svg = chart["svg"]
+        for i, text in enumerate(chart["texts"]):
+            assert "…" not in text["text"], (width, text)
+            assert svg[0] - 0.5 <= text["box"][0] and text["box"][2] <= svg[2] + 0.5, (width, text)
+            if text["mark"]:
+                others = [t["box"] for t in chart["texts"][i + 1:] if t["mark"]] + chart["marks"]
+                assert not any(_overlap(text["box"], other) for other in others), (width, text)

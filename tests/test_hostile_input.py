@@ -23,6 +23,9 @@ row shows up without any code naming it):
 - Glossary: a term and a definition with both strings, citing a hostile claim (its quote and speaker
   are printed under the definition).
 - References: the BibTeX entry of the hostile source has both strings in its title.
+- Claims page: every hostile claim's entry (quote, voice, source); the filter box searches that text.
+- The hostile source's own page (generated for every source): its register entry (outlet, author, title,
+  relies_on, notes) and each quoted passage in its window, labelled with the hostile voice.
 """
 
 from __future__ import annotations
@@ -140,7 +143,8 @@ def only_literal(text: str) -> bool:
 
 
 # Chapter pages that must show the literal strings, and those where they are in a table's cells.
-SHOWN = {"flow-of-recruits", "decline-in-arrivals", "expert-disagreement", "sources-and-evidence", "glossary", "references"}
+SHOWN = {"flow-of-recruits", "decline-in-arrivals", "expert-disagreement", "sources-and-evidence", "glossary", "references",
+         "claims"}
 IN_TABLES = {"flow-of-recruits", "decline-in-arrivals", "expert-disagreement", "sources-and-evidence"}
 # How many charts per page draw a hostile row (and so must show it in a tooltip).
 HOSTILE_CHARTS = {"flow-of-recruits": 1, "expert-disagreement": 2}
@@ -418,6 +422,8 @@ def test_chart_alt_text_keeps_the_literal_text(pages, name):
     assert bool(hostile) == (name == "flow-of-recruits")
     assert all(SCRIPT in label and IMG in label for label in hostile), hostile
     labels = page.eval_on_selector_all("figure.evidence-chart [aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+    # The positions charts wrap a row's name into lines joined by " | " (the text, not markup): read them joined.
+    labels = [label.replace(" | ", " ") for label in labels]
     assert all(only_literal(label) for label in labels), [label for label in labels if not only_literal(label)]
 
 
@@ -427,6 +433,37 @@ def test_still_nothing_ran_after_reading_and_hovering(pages, name):
     visit = pages(name)
     assert visit.dialogs == []
     assert visit.injected() == NOTHING_INJECTED
+
+
+def test_the_hostile_source_page_shows_register_and_passages_as_text(html_dir, browser):
+    """The source page generated for the hostile source: every field and passage is the literal characters."""
+    visit = HostilePageVisit(browser, html_dir / "chapters" / "source" / "hostile-test.html")
+    try:
+        page = visit.page
+        fields = page.eval_on_selector_all("dl.evidence-register > dd", "els => els.map(e => e.textContent.trim())")
+        for column in ("outlet", "author", "title", "relies_on", "notes"):
+            assert SOURCE[column] in fields, column  # exact characters: straight quotes kept
+        for claim in CLAIMS:
+            passage = page.locator(f"#{claim['claim_id']}")
+            assert straight(passage.locator("mark").first.text_content()) in claim["quote"]
+            assert f"[{SPEAKER}, narration]" in passage.locator(".evidence-voice-label").first.text_content()
+            assert passage.locator("img, script").count() == 0
+        assert only_literal(page.inner_text("main"))
+        assert visit.dialogs == [] and visit.injected() == NOTHING_INJECTED and visit.blocked == []
+    finally:
+        visit.close()
+
+
+def test_the_claims_filter_finds_the_hostile_claims_and_runs_nothing(pages):
+    visit = pages("claims")
+    box = visit.page.locator("#evidence-claims-filter")
+    box.press_sequentially("alert(1)")
+    shown = visit.page.eval_on_selector_all(".evidence-claim", "els => els.filter(e => !e.hidden).map(e => e.id)")
+    assert sorted(shown) == sorted(claim["claim_id"] for claim in CLAIMS)
+    for claim in CLAIMS:
+        assert visit.page.locator(f"#{claim['claim_id']} blockquote").text_content().strip() == claim["quote"]
+    box.fill("")
+    assert visit.dialogs == [] and visit.injected() == NOTHING_INJECTED
 
 
 def test_search_results_run_nothing(html_dir, browser):

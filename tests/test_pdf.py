@@ -24,7 +24,7 @@ def chapter_files() -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
     for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
+        files += [chapter["file"] for chapter in part["chapters"] if "file" in chapter]  # not the generated source pages (a glob)
     return files
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import HTML
 
-PAGES = sorted([HTML / "index.html", *(HTML / "chapters").glob("*.html")])
+PAGES = sorted([HTML / "index.html", *(HTML / "chapters").rglob("*.html")])
 pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="build the book first: make html")
 
 

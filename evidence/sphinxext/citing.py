@@ -32,7 +32,9 @@ FORMATS = (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))
 
 
 def _is_chapter(docname: str) -> bool:
-    return docname.startswith("chapters/")
+    """A chapter or appendix of the book: chapters/<name>. The generated pages in folders below it (the
+    source pages, chapters/source/…) show the sources' own words, which a reader cites from the source."""
+    return docname.startswith("chapters/") and docname.count("/") == 1
 
 
 def _chapter_title(app: Sphinx, docname: str) -> str:

@@ -104,7 +104,7 @@ class ClaimQuote(SphinxDirective):
             escape_markdown(claim["quote"]),
             "",
             f"— {escape_markdown(voices.credit(claim, _evidence().sources))}, {escape_markdown(claim['stated'])}, "
-            f"in {{cite:t}}`{claim['source_id']}`; ledger: `{claim_id}`",
+            f"in {{cite:t}}`{claim['source_id']}`; ledger: {{claim-id}}`{claim_id}`",
         ]
         quote = nodes.block_quote(classes=["claim-quote"])
         self.state.nested_parse(StringList(lines, source=f"claim {claim_id}"), self.content_offset, quote)
@@ -623,5 +623,8 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _refresh_static_files)
     app.connect("source-read", _stamp_inputs)
     app.connect("doctree-read", _note_inputs)
+    from evidence.sphinxext import evidence_pages  # the claims page and the source pages
+
+    evidence_pages.setup(app)
     citing.setup(app)  # "Cite this chapter", meta tags, citation files, licence footer, html_baseurl
     return {"parallel_read_safe": True, "parallel_write_safe": True}
