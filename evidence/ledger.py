@@ -26,6 +26,13 @@ because its messages would be noise otherwise):
    would later reject.
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
+
+Checked once per build: when the book build's full check (:func:`check_all`) passes, it records the
+SHA-256 of every data file and every module of the package (:func:`record_passed_check`) and names
+that record in ``$EVIDENCE_CHECKED``. A chapter's kernel in that build then skips the checks of stages
+1-5 for the files it reads when each of them, and each of the package's modules it has loaded, still
+has the recorded digest: those exact bytes passed those exact checks. Any difference, or no record
+(tests, ``make check``, a reader re-running a notebook), and every check runs.
 """
 
 from __future__ import annotations
@@ -36,8 +43,11 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -47,6 +57,8 @@ from evidence import hedges, quotes, voices
 DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 PACKAGE_FILE = "datapackage.json"
 NUMERIC_COLUMNS = ("value", "lower", "upper")
+CHECKED_ENV = "EVIDENCE_CHECKED"  # the record of the build's last passed full check (see the module docstring)
+CHECK_LIBRARIES = ("frictionless", "pandas")  # a new version of either may judge the same files differently
 
 
 @dataclass(frozen=True)
@@ -142,8 +154,11 @@ def load(data_dir: Path | str | None = None) -> Evidence:
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     descriptor = _read_descriptor(data_dir)
     core = _load_resources(data_dir, descriptor, list(CORE))
-    texts = _check_source_files(data_dir, core["sources"])
-    _check_claims(data_dir, core["claims"], texts)
+    texts, raw = _check_source_files(data_dir, core["sources"])
+    claims_file = data_dir / next(r["path"] for r in descriptor["resources"] if r["name"] == "claims")
+    if not _passed_before({**{data_dir / "sources" / name: content for name, content in raw.items()},
+                           claims_file: claims_file.read_bytes()}):
+        _check_claims(data_dir, core["claims"], texts)
     return Evidence(
         sources=core["sources"].set_index("source_id", drop=False),
         claims=core["claims"].set_index("claim_id", drop=False),
@@ -217,9 +232,13 @@ def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[
     """Read, check and type the named resources (stages 1-3 of the module docstring)."""
     resources = [r for r in descriptor["resources"] if r["name"] in names]
     texts = _read_files(data_dir, resources)
-    _check_headers(data_dir, resources, texts)
+    known = _passed_before({data_dir / PACKAGE_FILE: (data_dir / PACKAGE_FILE).read_bytes(),
+                            **{data_dir / r["path"]: texts[r["name"]].encode("utf-8") for r in resources}})
+    if not known:
+        _check_headers(data_dir, resources, texts)
     frames = {name: _frame(text) for name, text in texts.items()}
-    _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
+    if not known:
+        _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
     return {r["name"]: _typed(frames[r["name"]], r["schema"]) for r in resources}
 
 
@@ -374,9 +393,10 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     return frame
 
 
-def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]:
+def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The normalised text of each source (by source_id), and each file's bytes (by file name)."""
     label = _label(data_dir, "sources.csv")
-    problems, texts = [], {}
+    problems, texts, raw_files = [], {}, {}
     for position, source in enumerate(sources.itertuples(index=False), start=2):
         path = data_dir / "sources" / source.file
         record = f"source_id '{source.source_id}'"
@@ -385,7 +405,7 @@ def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]
                 Problem(label, f"source file {_label(data_dir, 'sources/' + source.file)} is missing", position, "file", record)
             )
             continue
-        raw = path.read_bytes()
+        raw = raw_files[source.file] = path.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if digest != source.sha256:
             problems.append(
@@ -408,7 +428,7 @@ def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]
         texts[source.source_id] = quotes.normalise(text)
     if problems:
         raise EvidenceError(problems)
-    return texts
+    return texts, raw_files
 
 
 def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -> None:
@@ -461,3 +481,72 @@ def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -
         )
     if problems:
         raise EvidenceError(problems)
+
+
+# --- the record of a passed full check (see the module docstring) ----------------------------------
+
+
+def _package_modules() -> list[Path]:
+    """Every module file of this package."""
+    return sorted(Path(__file__).resolve().parent.rglob("*.py"))
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _library_versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in CHECK_LIBRARIES}
+
+
+def _check_record(data_dir: Path) -> dict:
+    """What a record of a passed check holds: library versions, and the digest of every data and package file."""
+    files = [p for p in data_dir.rglob("*") if p.is_file()] + _package_modules()
+    return {"libraries": _library_versions(), "files": {str(p.resolve()): _sha256(p.read_bytes()) for p in files}}
+
+
+def record_passed_check(record: Path, data_dir: Path | str | None = None) -> None:
+    """Record that :func:`check_all` passed on ``data_dir`` with this package's code (call it right after)."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    record.parent.mkdir(parents=True, exist_ok=True)
+    partial = record.with_suffix(".partial")
+    partial.write_text(json.dumps(_check_record(data_dir), indent=0, sort_keys=True), encoding="utf-8")
+    partial.replace(record)
+
+
+def recorded_check_holds(record: Path, data_dir: Path | str | None = None) -> bool:
+    """True when ``record`` exists and every data and package file (no more, no fewer) is as recorded."""
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    try:
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded == _check_record(data_dir)
+
+
+@lru_cache(maxsize=4)
+def _record(path: str) -> dict[str, str] | None:
+    """The recorded file digests, if the record exists and was made with the libraries installed now."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record["files"] if record.get("libraries") == _library_versions() else None
+
+
+def _passed_before(files: dict[Path, bytes]) -> bool:
+    """True when these exact file contents, with the package code loaded now, passed the build's full check."""
+    path = os.environ.get(CHECKED_ENV)
+    record = _record(path) if path else None
+    if record is None:
+        return False
+    if any(record.get(str(Path(name).resolve())) != _sha256(content) for name, content in files.items()):
+        return False
+    # The checking code: every module of this package loaded in this process (already the chapter's inputs).
+    package = __name__.split(".")[0]
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and (name == package or name.startswith(package + ".")):
+            if record.get(str(Path(file).resolve())) != _sha256(Path(file).read_bytes()):
+                return False
+    return True

@@ -10,7 +10,8 @@
   made from CITATION.cff (:mod:`evidence.sphinxext.citation`).
 - Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
   the data zip (:mod:`evidence.sphinxext.datazip`) at the root of the HTML book.
-- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`).
+- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`), two at a time
+  (:mod:`evidence.sphinxext.execute`).
 - Provides ``evidence-glossary``: the glossary, generated from data/glossary.csv.
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
@@ -37,8 +38,9 @@ from sphinx.util.docutils import SphinxDirective
 from evidence.sphinxext.citation import chapter_citation
 from evidence.sphinxext.datazip import ZIP_NAME, write_zip
 from evidence import voices
-from evidence.sphinxext import inputs
+from evidence.sphinxext import execute, inputs
 from evidence.display import escape_markdown
+from evidence import ledger
 from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
 
 VEGA_FILE = "vega-bundle.js"
@@ -60,19 +62,21 @@ def _evidence() -> Evidence:
 
 
 def _check_evidence(app: Sphinx, config: Config) -> None:
-    """Check the whole evidence base, unless these exact files already passed (a no-change rebuild)."""
+    """Check the whole evidence base, unless these exact files already passed (a no-change rebuild).
+
+    The record of the passed check is named in ``$EVIDENCE_CHECKED`` for the chapters' kernels, which
+    then do not check again the files they read (:func:`evidence.ledger.record_passed_check`).
+    """
     config.templates_path = [str(TEMPLATES), *config.templates_path]
-    checked = Path(app.doctreedir).parent / "evidence-checked.sha256"
-    files = [p for p in DATA_DIR.rglob("*") if p.is_file()] + list(Path(__file__).parents[1].rglob("*.py"))
-    digest = inputs.digest(files)
-    if checked.exists() and checked.read_text(encoding="utf-8") == digest:
-        return
-    try:
-        _evidence()
-    except EvidenceError as error:
-        raise EvidenceCheckFailed(str(error)) from None
-    checked.parent.mkdir(parents=True, exist_ok=True)
-    checked.write_text(digest, encoding="utf-8")
+    record = Path(app.doctreedir).parent / "evidence-checked.json"
+    os.environ.pop(ledger.CHECKED_ENV, None)
+    if not ledger.recorded_check_holds(record):
+        try:
+            _evidence()
+        except EvidenceError as error:
+            raise EvidenceCheckFailed(str(error)) from None
+        ledger.record_passed_check(record)
+    os.environ[ledger.CHECKED_ENV] = str(record)
 
 
 def _keep_characters(node: nodes.Element) -> None:
@@ -330,19 +334,16 @@ class EvidenceGlossary(SphinxDirective):
         return container.children
 
 
-def _inputs_dir(app: Sphinx) -> Path:
-    folder = Path(app.doctreedir).parent / "evidence-inputs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Before a page is parsed (and, if needed, executed): stamp its first cell, ask the kernel to record."""
-    folder, name = _inputs_dir(app), docname.replace("/", "--")
+    """Before a page is parsed (and, if needed, executed): stamp its first cell, ask the kernel to record.
+
+    A notebook already executing in a parallel kernel is waited for and cached first (:mod:`.execute`).
+    """
+    execute.finish(app, docname)
+    folder, name = execute.inputs_folder(app), execute.record_name(docname)
     (folder / f"{name}.new").unlink(missing_ok=True)
     os.environ[inputs.ENV_VAR] = str(folder / f"{name}.new")
-    recorded = inputs.read_manifest(folder / f"{name}.txt")
-    stamp = inputs.choose_stamp(inputs.LastRun.load(folder / f"{name}.json"), inputs.digest(recorded) if recorded else None)
+    stamp = inputs.stamp_for(folder, name)
     _STAMPS[docname] = stamp
     if stamp:
         source[0] = inputs.stamp_first_code_cell(source[0], stamp)
@@ -350,13 +351,9 @@ def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def _note_inputs(app: Sphinx, doctree: nodes.document) -> None:
     """After a page is read: if its kernel ran, keep what it recorded; make those files the page's dependencies."""
-    folder, name = _inputs_dir(app), app.env.docname.replace("/", "--")
-    fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
-    if fresh.exists():
-        fresh.replace(manifest)
-        stamp = _STAMPS.get(app.env.docname, "")
-        inputs.LastRun(stamp, inputs.digest(inputs.read_manifest(manifest))).save(folder / f"{name}.json")
-    for path in inputs.read_manifest(manifest):
+    folder, name = execute.inputs_folder(app), execute.record_name(app.env.docname)
+    inputs.keep_fresh_record(folder, name, _STAMPS.get(app.env.docname, ""))
+    for path in inputs.read_manifest(folder / f"{name}.txt"):
         app.env.note_dependency(str(path))
     os.environ.pop(inputs.ENV_VAR, None)
 
@@ -373,6 +370,10 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("build-finished", _write_data_zip)
+    app.connect("env-before-read-docs", execute.start)
     app.connect("source-read", _stamp_inputs)
+    app.connect("build-finished", execute.stop)
     app.connect("doctree-read", _note_inputs)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Not parallel-read safe: notebooks run in parallel kernels are collected in the reading process
+    # (jupyter-book reads serially anyway: its sphinx_multitoc_numbering is not parallel-safe either).
+    return {"parallel_read_safe": False, "parallel_write_safe": True}

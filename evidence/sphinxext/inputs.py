@@ -114,3 +114,17 @@ def choose_stamp(last: LastRun | None, current_digest: str | None) -> str:
     if last is None or current_digest is None or current_digest == last.digest:
         return last.stamp if last else ""
     return current_digest
+
+
+def stamp_for(folder: Path, name: str) -> str:
+    """The stamp for page ``name``'s first code cell in this build, from its records in ``folder``."""
+    recorded = read_manifest(folder / f"{name}.txt")
+    return choose_stamp(LastRun.load(folder / f"{name}.json"), digest(recorded) if recorded else None)
+
+
+def keep_fresh_record(folder: Path, name: str, stamp: str) -> None:
+    """After page ``name``'s kernel ran under ``stamp``: what it recorded becomes the page's inputs."""
+    fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
+    if fresh.exists():
+        fresh.replace(manifest)
+        LastRun(stamp, digest(read_manifest(manifest))).save(folder / f"{name}.json")
