@@ -7,9 +7,12 @@ chart. :class:`Figure` instead emits
   the vega libraries are served by the book itself (see :mod:`evidence.sphinxext`,
   which adds them only to pages with charts). Under the chart: the data table
   (keyboard- and screen-reader-reachable) and a CSV download as a ``data:`` link;
-- ``application/pdf``: a vector rendering by vl-convert, which MyST-NB's LaTeX
-  builder prefers, so the PDF gets vector charts with no extra step;
 - ``text/plain``: the alt text.
+
+The vector PDF of a chart (:meth:`Figure.pdf`, vl-convert) is made only where it is used:
+the book's LaTeX build renders it from the chart's spec in the HTML output (and the reader's
+downloaded notebook carries it), see :mod:`evidence.sphinxext.extension`. A kernel does not
+render it, so an HTML build never pays for it.
 
 No vega-lite MIME type is emitted: nbformat rejects Altair 6's and MyST-NB
 warns on unknown ones, which fails a ``-W`` build.
@@ -25,7 +28,6 @@ import urllib.parse
 
 import altair as alt
 import pandas as pd
-import vl_convert
 
 from evidence.display import Table
 
@@ -98,7 +100,9 @@ class Figure:
         )
 
     def pdf(self) -> bytes:
+        import vl_convert  # only where a PDF is wanted
+
         return vl_convert.vegalite_to_pdf(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/html": self.html(), "application/pdf": self.pdf(), "text/plain": self.alt_text}
+        return {"text/html": self.html(), "text/plain": self.alt_text}

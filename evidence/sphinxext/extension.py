@@ -16,13 +16,17 @@
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
   function so its top-level names cannot clash with Sphinx's own scripts, plus
-  a few lines that draw each chart when the page has loaded.
+  a few lines that draw each chart when the page has loaded; for LaTeX, renders each
+  chart's vector PDF from its spec (:class:`ChartPdfs`), which no kernel renders.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import base64
+import hashlib
+import json
 import os
 import re
 from html import unescape as html_unescape
@@ -33,6 +37,7 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import SphinxError
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from evidence.sphinxext.citation import chapter_citation
@@ -151,6 +156,47 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
         app.add_js_file(DRAW_FILE, priority=901)
 
 
+CHART_SPEC = re.compile(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', re.S)
+
+
+def _chart_spec(chart_html: str) -> dict | None:
+    """The Vega-Lite spec a chart's HTML output carries (:meth:`evidence.charts.Figure.html`), if any."""
+    match = CHART_SPEC.search(chart_html) if CHART_MARKER in chart_html else None
+    return json.loads(match[1]) if match else None
+
+
+class ChartPdfs(SphinxPostTransform):
+    """For LaTeX only: give each chart output its vector PDF, rendered by vl-convert from the chart's spec.
+
+    A kernel emits a chart as HTML and alt text only (:class:`evidence.charts.Figure`), so an HTML
+    build renders no PDF. Here the PDF is added to the output as the ``application/pdf`` rendering
+    a kernel used to emit (an image of MyST-NB's output folder, named by its digest), before
+    MyST-NB picks the format each builder prefers: LaTeX takes the PDF, as before.
+    """
+
+    default_priority = 3  # before MyST-NB's SelectMimeType (priority 4)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        import vl_convert
+
+        folder = Path(self.env.mystnb_config.output_folder)
+        for bundle in list(self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
+            by_type = {child.get("mime_type"): child for child in bundle.children}
+            spec = _chart_spec(by_type["text/html"].astext()) if "text/html" in by_type else None
+            if spec is None or "application/pdf" in by_type:
+                continue
+            pdf = vl_convert.vegalite_to_pdf(spec)
+            file = folder / f"{hashlib.sha256(pdf).hexdigest()}.pdf"
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_bytes(pdf)
+            uri = Path(os.path.relpath(file, self.env.srcdir)).as_posix()
+            self.env.images.add_file(self.env.docname, uri)  # so the builder copies it beside the .tex
+            rendering = nodes.container(mime_type="application/pdf")
+            rendering += nodes.image(uri=uri, candidates={"*": uri}, original_uri="/" + uri)
+            bundle.insert(0, rendering)
+
+
 def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
     """Make each named :class:`evidence.display.Table` output a real table node, so Sphinx numbers it.
 
@@ -232,8 +278,6 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     from its cache before merging the cached outputs in, so those are merged here. The
     notebook is then rewritten for reading outside the book (:mod:`evidence.sphinxext.notebook_export`).
     """
-    import json
-
     import nbformat
     import vl_convert
     from jupyter_cache import get_cache
@@ -265,9 +309,24 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
         label = app.env.domaindata["std"]["labels"].get(target.lower())
         return f"“{label[2]}”" if label and label[2] else "the figure or table named in the book"
 
+    svgs: dict[str, str] = {}
+
+    def svg_of(spec: dict) -> str:
+        key = json.dumps(spec, sort_keys=True)
+        if key not in svgs:
+            svgs[key] = vl_convert.vegalite_to_svg(spec)
+        return svgs[key]
+
+    for cell in notebook.cells:  # each chart's vector PDF, as a kernel used to emit it (from its SVG: the same drawing)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            spec = _chart_spec(data.get("text/html", ""))
+            if spec is not None and "application/pdf" not in data:
+                data["application/pdf"] = base64.b64encode(vl_convert.svg_to_pdf(svg_of(spec))).decode("ascii")
+
     reader = notebook_export.reader_notebook(
         notebook, notebook_export.glue_values(glued), claim_quote,
-        lambda keys, textual: _citation_text(app, keys, textual), link_text, vl_convert.vegalite_to_svg,
+        lambda keys, textual: _citation_text(app, keys, textual), link_text, svg_of,
     )
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -367,6 +426,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _add_citation)
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
+    app.add_post_transform(ChartPdfs)
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("build-finished", _write_data_zip)
