@@ -28,8 +28,9 @@ because its messages would be noise otherwise):
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
 
 Checked once per build: when the book build's full check (:func:`check_all`) passes, it records the
-SHA-256 of every data file and every module of the package (:func:`record_passed_check`) and names
-that record in ``$EVIDENCE_CHECKED``. A chapter's kernel in that build then skips the checks of stages
+SHA-256 of every data file and every module of the package
+(:func:`evidence.sphinxext.inputs.record_passed_check`) and names that record in ``$EVIDENCE_CHECKED``.
+A chapter's kernel in that build then skips the checks of stages
 1-5 for the files it reads when each of them, and each of the package's modules it has loaded, still
 has the recorded digest: those exact bytes passed those exact checks. Any difference, or no record
 (tests, ``make check``, a reader re-running a notebook), and every check runs.
@@ -43,22 +44,18 @@ import io
 import json
 import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from evidence import hedges, quotes, voices
+from evidence.sphinxext import inputs
 
 DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 PACKAGE_FILE = "datapackage.json"
 NUMERIC_COLUMNS = ("value", "lower", "upper")
-CHECKED_ENV = "EVIDENCE_CHECKED"  # the record of the build's last passed full check (see the module docstring)
-CHECK_LIBRARIES = ("frictionless", "pandas")  # a new version of either may judge the same files differently
 
 
 @dataclass(frozen=True)
@@ -483,70 +480,6 @@ def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -
         raise EvidenceError(problems)
 
 
-# --- the record of a passed full check (see the module docstring) ----------------------------------
-
-
-def _package_modules() -> list[Path]:
-    """Every module file of this package."""
-    return sorted(Path(__file__).resolve().parent.rglob("*.py"))
-
-
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def _library_versions() -> dict[str, str]:
-    return {name: metadata.version(name) for name in CHECK_LIBRARIES}
-
-
-def _check_record(data_dir: Path) -> dict:
-    """What a record of a passed check holds: library versions, and the digest of every data and package file."""
-    files = [p for p in data_dir.rglob("*") if p.is_file()] + _package_modules()
-    return {"libraries": _library_versions(), "files": {str(p.resolve()): _sha256(p.read_bytes()) for p in files}}
-
-
-def record_passed_check(record: Path, data_dir: Path | str | None = None) -> None:
-    """Record that :func:`check_all` passed on ``data_dir`` with this package's code (call it right after)."""
-    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
-    record.parent.mkdir(parents=True, exist_ok=True)
-    partial = record.with_suffix(".partial")
-    partial.write_text(json.dumps(_check_record(data_dir), indent=0, sort_keys=True), encoding="utf-8")
-    partial.replace(record)
-
-
-def recorded_check_holds(record: Path, data_dir: Path | str | None = None) -> bool:
-    """True when ``record`` exists and every data and package file (no more, no fewer) is as recorded."""
-    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
-    try:
-        recorded = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return recorded == _check_record(data_dir)
-
-
-@lru_cache(maxsize=4)
-def _record(path: str) -> dict[str, str] | None:
-    """The recorded file digests, if the record exists and was made with the libraries installed now."""
-    try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record["files"] if record.get("libraries") == _library_versions() else None
-
-
 def _passed_before(files: dict[Path, bytes]) -> bool:
     """True when these exact file contents, with the package code loaded now, passed the build's full check."""
-    path = os.environ.get(CHECKED_ENV)
-    record = _record(path) if path else None
-    if record is None:
-        return False
-    if any(record.get(str(Path(name).resolve())) != _sha256(content) for name, content in files.items()):
-        return False
-    # The checking code: every module of this package loaded in this process (already the chapter's inputs).
-    package = __name__.split(".")[0]
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and (name == package or name.startswith(package + ".")):
-            if record.get(str(Path(file).resolve())) != _sha256(Path(file).read_bytes()):
-                return False
-    return True
+    return inputs.passed_check(files)

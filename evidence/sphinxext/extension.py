@@ -42,11 +42,11 @@ from sphinx.util.docutils import SphinxDirective
 
 from evidence.sphinxext.citation import chapter_citation
 from evidence.sphinxext.datazip import ZIP_NAME, write_zip
-from evidence import voices
 from evidence.sphinxext import execute, inputs
-from evidence.display import escape_markdown
-from evidence import ledger
-from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
+
+# The evidence modules that read data (pandas) are imported where used: a rebuild with nothing
+# to read does not import them.
+DATA_DIR = inputs.DATA_DIR
 
 VEGA_FILE = "vega-bundle.js"
 DRAW_FILE = "evidence-charts.js"
@@ -62,7 +62,10 @@ class EvidenceCheckFailed(SphinxError):
 
 
 @lru_cache(maxsize=1)
-def _evidence() -> Evidence:
+def _evidence():
+    """The checked evidence base (:func:`evidence.ledger.check_all`), once per build."""
+    from evidence.ledger import check_all
+
     return check_all()
 
 
@@ -70,18 +73,20 @@ def _check_evidence(app: Sphinx, config: Config) -> None:
     """Check the whole evidence base, unless these exact files already passed (a no-change rebuild).
 
     The record of the passed check is named in ``$EVIDENCE_CHECKED`` for the chapters' kernels, which
-    then do not check again the files they read (:func:`evidence.ledger.record_passed_check`).
+    then do not check again the files they read (:func:`evidence.sphinxext.inputs.record_passed_check`).
     """
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     record = Path(app.doctreedir).parent / "evidence-checked.json"
-    os.environ.pop(ledger.CHECKED_ENV, None)
-    if not ledger.recorded_check_holds(record):
+    os.environ.pop(inputs.CHECKED_ENV, None)
+    if not inputs.recorded_check_holds(record):
+        from evidence.ledger import EvidenceError
+
         try:
             _evidence()
         except EvidenceError as error:
             raise EvidenceCheckFailed(str(error)) from None
-        ledger.record_passed_check(record)
-    os.environ[ledger.CHECKED_ENV] = str(record)
+        inputs.record_passed_check(record)
+    os.environ[inputs.CHECKED_ENV] = str(record)
 
 
 def _keep_characters(node: nodes.Element) -> None:
@@ -100,6 +105,9 @@ class ClaimQuote(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        from evidence import voices
+        from evidence.display import escape_markdown
+
         claim_id = self.arguments[0]
         self.env.note_dependency(str(DATA_DIR / "claims.csv"))
         try:
@@ -282,6 +290,7 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     import vl_convert
     from jupyter_cache import get_cache
 
+    from evidence import voices
     from evidence.sphinxext import notebook_export
 
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
@@ -371,6 +380,9 @@ class EvidenceGlossary(SphinxDirective):
     """
 
     def run(self) -> list[nodes.Node]:
+        from evidence import voices
+        from evidence.display import escape_markdown
+
         self.env.note_dependency(str(DATA_DIR / "glossary.csv"))
         self.env.note_dependency(str(DATA_DIR / "claims.csv"))
         evidence = _evidence()
