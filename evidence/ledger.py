@@ -33,7 +33,8 @@ SHA-256 of every data file and every module of the package
 A chapter's kernel in that build then skips the checks of stages
 1-5 for the files it reads when each of them, and each of the package's modules it has loaded, still
 has the recorded digest: those exact bytes passed those exact checks. Any difference, or no record
-(tests, ``make check``, a reader re-running a notebook), and every check runs.
+(tests, ``make check``, a reader re-running a notebook), and every check runs. Within one process,
+files that passed a check together are not checked again while their bytes are unchanged.
 """
 
 from __future__ import annotations
@@ -152,10 +153,12 @@ def load(data_dir: Path | str | None = None) -> Evidence:
     descriptor = _read_descriptor(data_dir)
     core = _load_resources(data_dir, descriptor, list(CORE))
     texts, raw = _check_source_files(data_dir, core["sources"])
-    claims_file = data_dir / next(r["path"] for r in descriptor["resources"] if r["name"] == "claims")
-    if not _passed_before({**{data_dir / "sources" / name: content for name, content in raw.items()},
-                           claims_file: claims_file.read_bytes()}):
+    paths = {r["name"]: data_dir / r["path"] for r in descriptor["resources"] if r["name"] in CORE}
+    read = {**{data_dir / "sources" / name: content for name, content in raw.items()},
+            **{path: path.read_bytes() for path in paths.values()}}
+    if not _passed_before("claims", read):
         _check_claims(data_dir, core["claims"], texts)
+        _note_passed("claims", read)
     return Evidence(
         sources=core["sources"].set_index("source_id", drop=False),
         claims=core["claims"].set_index("claim_id", drop=False),
@@ -229,13 +232,15 @@ def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[
     """Read, check and type the named resources (stages 1-3 of the module docstring)."""
     resources = [r for r in descriptor["resources"] if r["name"] in names]
     texts = _read_files(data_dir, resources)
-    known = _passed_before({data_dir / PACKAGE_FILE: (data_dir / PACKAGE_FILE).read_bytes(),
-                            **{data_dir / r["path"]: texts[r["name"]].encode("utf-8") for r in resources}})
+    read = {data_dir / PACKAGE_FILE: (data_dir / PACKAGE_FILE).read_bytes(),
+            **{data_dir / r["path"]: texts[r["name"]].encode("utf-8") for r in resources}}
+    known = _passed_before("rows", read)
     if not known:
         _check_headers(data_dir, resources, texts)
     frames = {name: _frame(text) for name, text in texts.items()}
     if not known:
         _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
+        _note_passed("rows", read)
     return {r["name"]: _typed(frames[r["name"]], r["schema"]) for r in resources}
 
 
@@ -480,6 +485,21 @@ def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -
         raise EvidenceError(problems)
 
 
-def _passed_before(files: dict[Path, bytes]) -> bool:
-    """True when these exact file contents, with the package code loaded now, passed the build's full check."""
-    return inputs.passed_check(files)
+# Sets of (file, SHA-256) that passed a check together in this process, by check: a subset with the
+# same bytes passes too (check_all reads the core tables six times, a chapter twice or three times).
+_PASSED: dict[str, list[frozenset[tuple[str, str]]]] = {}
+
+
+def _digests(files: dict[Path, bytes]) -> frozenset[tuple[str, str]]:
+    return frozenset((str(Path(path).resolve()), hashlib.sha256(content).hexdigest()) for path, content in files.items())
+
+
+def _note_passed(check: str, files: dict[Path, bytes]) -> None:
+    _PASSED.setdefault(check, []).append(_digests(files))
+
+
+def _passed_before(check: str, files: dict[Path, bytes]) -> bool:
+    """True when these exact file contents already passed ``check`` together, in this process, or in the
+    build's full check with the package code loaded now (:func:`evidence.sphinxext.inputs.passed_check`)."""
+    digests = _digests(files)
+    return any(digests <= passed for passed in _PASSED.get(check, [])) or inputs.passed_check(files)
