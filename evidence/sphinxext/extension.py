@@ -179,7 +179,9 @@ class ChartPdfs(SphinxPostTransform):
     A kernel emits a chart as HTML and alt text only (:class:`evidence.charts.Figure`), so an HTML
     build renders no PDF. Here the PDF is added to the output as the ``application/pdf`` rendering
     a kernel used to emit (an image of MyST-NB's output folder, named by its digest), before
-    MyST-NB picks the format each builder prefers: LaTeX takes the PDF, as before.
+    MyST-NB picks the format each builder prefers: LaTeX takes the PDF, as before. Renderings are
+    kept by spec (and vl-convert version), so a PDF rebuild neither renders nor renames a chart
+    that did not change.
     """
 
     default_priority = 3  # before MyST-NB's SelectMimeType (priority 4)
@@ -189,15 +191,22 @@ class ChartPdfs(SphinxPostTransform):
         import vl_convert
 
         folder = Path(self.env.mystnb_config.output_folder)
+        renderings = Path(self.app.doctreedir).parent / "evidence-chart-pdfs" / vl_convert.__version__
         for bundle in list(self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
             by_type = {child.get("mime_type"): child for child in bundle.children}
             spec = _chart_spec(by_type["text/html"].astext()) if "text/html" in by_type else None
             if spec is None or "application/pdf" in by_type:
                 continue
-            pdf = vl_convert.vegalite_to_pdf(spec)
+            kept = renderings / f"{hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()}.pdf"
+            if not kept.exists():
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.with_suffix(".partial").write_bytes(vl_convert.vegalite_to_pdf(spec))
+                kept.with_suffix(".partial").replace(kept)
+            pdf = kept.read_bytes()
             file = folder / f"{hashlib.sha256(pdf).hexdigest()}.pdf"
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(pdf)
+            if not file.exists():
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_bytes(pdf)
             uri = Path(os.path.relpath(file, self.env.srcdir)).as_posix()
             self.env.images.add_file(self.env.docname, uri)  # so the builder copies it beside the .tex
             rendering = nodes.container(mime_type="application/pdf")
