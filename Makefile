@@ -7,7 +7,7 @@ BUILD  := $(BIN)/jupyter-book build . -n -W --keep-going
 PDF    := _build/latex/book.pdf
 
 # The installer of the venv's packages: uv (from PyPI, pinned; several times faster than pip on a
-# fresh machine, same pinned packages), or INSTALLER=pip.
+# fresh machine, same pinned packages, byte-compiled at install as pip does), or INSTALLER=pip.
 INSTALLER ?= uv
 UV     := uv==0.13.9
 
@@ -25,7 +25,7 @@ ifeq ($(INSTALLER),pip)
 	$(BIN)/pip install -q -r requirements.txt -e .
 else
 	$(BIN)/pip install -q --disable-pip-version-check $(UV)
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.txt -e .
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.txt -e .
 endif
 	mkdir -p $(VENV)/etc/ipython
 	echo 'c.IPKernelApp.log_level = "ERROR"' > $(VENV)/etc/ipython/ipython_kernel_config.py

@@ -378,6 +378,16 @@ def freeze(clone: Path) -> set[str]:
     return {line.lower().replace("_", "-") for line in result.stdout.splitlines() if not line.lower().startswith(skip)}
 
 
+def apt_download_note(clone: Path) -> str:
+    """How much apt would download for the TeX packages themselves (not their dependencies), if it can say."""
+    group = re.search(r'\[pdf\]="([^"]+)"', (clone / "scripts" / "system-deps").read_text(encoding="utf-8"))
+    if not group or not shutil.which("apt-cache"):
+        return ""
+    result = subprocess.run(["apt-cache", "show", "--no-all-versions", *group[1].split()], capture_output=True, text=True)
+    sizes = [int(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("Size:")]
+    return f"; on a fresh machine apt downloads at least {sum(sizes) / 1e6:.0f} MB of .debs for them" if sizes else ""
+
+
 def setup() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     phases: list[tuple[str, float, str]] = []
@@ -394,7 +404,8 @@ def setup() -> None:
     deps = run(["scripts/system-deps", "pdf"], clone, clean_env())
     missing = "installing" in deps.log
     phases.append(("system packages: scripts/system-deps pdf", deps.seconds,
-                   "installed TeX" if missing else "already installed on this machine: only the check was timed"))
+                   "installed TeX" if missing else "already installed on this machine: only the check was timed"
+                   + apt_download_note(clone)))
     html = run(["make", "html"], clone, clean_env())
     phases.append(("HTML: make html (evidence check + build)", html.seconds, f"executed {len(html.executed)} chapters"))
     pdf = run(["make", "pdf"], clone, clean_env(), markers=(LATEX_START,))
