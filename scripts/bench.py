@@ -120,7 +120,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str], markers: tuple[str, 
 def project_env(project: Path, **extra: str) -> dict[str, str]:
     """The environment of a build of ``project``: its own package and data, no state from this shell."""
     env = {**os.environ, "PYTHONPATH": str(project), **extra}
-    for name in ("EVIDENCE_DATA_DIR", "EVIDENCE_INPUTS_FILE", "EVIDENCE_CHECKED"):
+    for name in ("EVIDENCE_DATA_DIR", "EVIDENCE_INPUTS_FILE", "EVIDENCE_CHECKED", "EVIDENCE_BOOK_BUILD"):
         if name not in extra:
             env.pop(name, None)
     return env
@@ -203,9 +203,11 @@ def floor(project: Path) -> tuple[float, float]:
         chapters.append((file, ["\n".join(l for l in c.splitlines() if not l.startswith(":")) for c in cells]))
     script = OUT / "floor.py"
     script.write_text(f"ROOT = {str(project)!r}\nCHAPTERS = {chapters!r}\n" + FLOOR_RUNNER, encoding="utf-8")
-    # The kernels of a build find the record of the build's passed evidence check: so does the floor's process.
+    # The kernels of a build find the record of the build's passed evidence check, and know they run in the
+    # book's build (which renders chart PDFs only for LaTeX): so does the floor's process.
     record = out / "_build" / "evidence-checked.json"
-    code = run([sys.executable, str(script)], project, project_env(project, EVIDENCE_CHECKED=str(record)))
+    code = run([sys.executable, str(script)], project,
+               project_env(project, EVIDENCE_CHECKED=str(record), EVIDENCE_BOOK_BUILD="1"))
     return code.seconds, sphinx.seconds
 
 
@@ -364,7 +366,7 @@ def clean_env(**extra: str) -> dict[str, str]:
     """A new user's shell: no venv, no PYTHONPATH, empty download caches for pip and uv."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "EVIDENCE_DATA_DIR", "EVIDENCE_INPUTS_FILE", "EVIDENCE_CHECKED",
-                        "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+                        "EVIDENCE_BOOK_BUILD", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(BIN)))
     caches = OUT / "setup" / "caches" / str(time.time_ns())
     env.update(PIP_CACHE_DIR=str(caches / "pip"), UV_CACHE_DIR=str(caches / "uv"), **extra)

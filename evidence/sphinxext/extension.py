@@ -76,6 +76,7 @@ def _check_evidence(app: Sphinx, config: Config) -> None:
     then do not check again the files they read (:func:`evidence.sphinxext.inputs.record_passed_check`).
     """
     config.templates_path = [str(TEMPLATES), *config.templates_path]
+    os.environ[inputs.BOOK_BUILD] = "1"  # the kernels leave chart PDFs to ChartPdfs and _offer_notebook
     record = Path(app.doctreedir).parent / "evidence-checked.json"
     os.environ.pop(inputs.CHECKED_ENV, None)
     if not inputs.recorded_check_holds(record):

@@ -34,6 +34,7 @@ PACKAGE_DIR = ROOT / "evidence"
 DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", ROOT / "data")).resolve()
 TRACKED = (PACKAGE_DIR, DATA_DIR)
 ENV_VAR = "EVIDENCE_INPUTS_FILE"
+BOOK_BUILD = "EVIDENCE_BOOK_BUILD"  # set for the kernels of the book's build (see evidence.charts.Figure)
 MARKER = "# evidence inputs sha256:"
 
 
