@@ -51,6 +51,7 @@ TABLE_EDIT = ("data/typology.csv", lambda text: text.replace("the next-theatre p
 PROSE_EDIT = ("chapters/sources-and-evidence.md", lambda text: text + "\nA sentence added for the benchmark.\n")
 EXECUTED = re.compile(r"chapters/([\w-]+)\.md: Executing notebook")
 LATEX_START = "Finished generating latex"
+QUIET = 0.5  # a round is quiet when other processes kept fewer cores than this busy in each of its runs
 
 
 # --- measuring one command ------------------------------------------------------------------------
@@ -284,9 +285,10 @@ def bench(rounds: int, pages: bool) -> None:
     OUT.mkdir(parents=True)
     project = copy_project(OUT / "project")
     cleans: list[Run] = []
-    codes, sphinxes, floors, ratios = [], [], [], []
+    codes, sphinxes, floors, ratios, busy = [], [], [], [], []
     for index in range(rounds):  # interleaved: clean then floor, then floor then clean, ...
         order = ("clean", "floor") if index % 2 == 0 or not cleans else ("floor", "clean")
+        first = len(OTHER)
         for what in order:
             if what == "clean":
                 shutil.rmtree(project / "_build", ignore_errors=True)
@@ -297,8 +299,9 @@ def bench(rounds: int, pages: bool) -> None:
                 sphinxes.append(sphinx_s)
                 floors.append(code_s + sphinx_s)
         ratios.append(cleans[-1].seconds / floors[-1])
-        print(f"bench: round {index + 1}/{rounds}: clean {cleans[-1].seconds:.1f} s, floor {floors[-1]:.1f} s "
-              f"(other processes: {OTHER[-1]:.1f} cores)", file=sys.stderr)
+        busy.append(max(OTHER[first:]))
+        print(f"bench: round {index + 1}/{rounds}: clean {cleans[-1].seconds:.1f} s, floor {floors[-1]:.1f} s, "
+              f"ratio {ratios[-1]:.2f} (other processes kept up to {busy[-1]:.1f} cores busy)", file=sys.stderr)
     noops = [build(project) for _ in range(rounds)]
     with edited(project / DATA_EDIT[0], DATA_EDIT[1]):
         data_edit = build(project)
@@ -326,6 +329,9 @@ def bench(rounds: int, pages: bool) -> None:
     row("  the chapters' code in one process (s)", codes)
     row("  Sphinx, every notebook from the cache (s)", sphinxes)
     row("ratio clean / floor (per round)", ratios, "target <= 1.5", digits=2)
+    quiet = [r for r, b in zip(ratios, busy) if b < QUIET]
+    if quiet and len(quiet) < len(ratios):
+        row(f"  in the rounds other processes kept < {QUIET} cores busy", quiet, "", digits=2)
     row("no-change rebuild (s)", [n.seconds for n in noops],
         f"executed: {', '.join(sorted({c for n in noops for c in n.executed})) or 'none'}; target <= 2 s")
     row("rebuild after one ledger cell (s)", [data_edit.seconds], f"executed: {executed(data_edit)}")
