@@ -1,7 +1,7 @@
 """Benchmark the book's builds (`make bench`; `make bench ARGS=--setup` for a fresh set-up). Prints tables;
 the last line is machine-readable. This is a measurement, not a test: it asserts nothing.
 
-Everything is built in a copy of the project under /tmp: the working tree (its data, chapters and
+Everything is built in a copy of the project under /tmp (fftc-bench-*): the working tree (its data, chapters and
 _build) is never written, so an interrupted bench leaves nothing to undo.
 
 Measures:
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import re
 import shutil
@@ -41,7 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-OUT = Path(tempfile.gettempdir()) / "fftc-bench"
+# One folder per working tree, so that benches of two checkouts do not meet.
+OUT = Path(tempfile.gettempdir()) / f"fftc-bench-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
 COPY_IGNORE = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".pytest_cache", "*.egg-info",
                                      "node_modules")
 # Two data edits: one cell of the ledger (which every chapter reads; a note, so the evidence check
