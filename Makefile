@@ -24,8 +24,10 @@ ifeq ($(INSTALLER),pip)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -e .
 else
-	$(BIN)/pip install -q --disable-pip-version-check $(UV)
-	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.txt -e .
+	($(BIN)/pip install -q --disable-pip-version-check $(UV) && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.txt -e .) || \
+	  (echo "uv could not install the requirements (it does not read pip's configuration): using pip" && \
+	   $(BIN)/pip install -q -r requirements.txt -e .)
 endif
 	mkdir -p $(VENV)/etc/ipython
 	echo 'c.IPKernelApp.log_level = "ERROR"' > $(VENV)/etc/ipython/ipython_kernel_config.py
