@@ -6,15 +6,29 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-notebooks
 BUILD  := $(BIN)/jupyter-book build . -n -W --keep-going
 PDF    := _build/latex/book.pdf
 
-.PHONY: book html pdf check test test-fast bench clean
+# The installer of the venv's packages: uv (from PyPI, pinned; several times faster than pip on a
+# fresh machine, same pinned packages, byte-compiled at install as pip does), or INSTALLER=pip.
+INSTALLER ?= uv
+UV     := uv==0.13.9
+
+.PHONY: book html pdf check env test test-fast bench clean
 
 book: html pdf
 
 # A fresh virtual environment with the pinned requirements and the project's own package.
+env: $(STAMP)
+
 $(STAMP): requirements.txt requirements-notebooks.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+ifeq ($(INSTALLER),pip)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt -e .
+else
+	($(BIN)/pip install -q --disable-pip-version-check $(UV) && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.txt -e .) || \
+	  (echo "uv could not install the requirements (it does not read pip's configuration): using pip" && \
+	   $(BIN)/pip install -q -r requirements.txt -e .)
+endif
 	mkdir -p $(VENV)/etc/ipython
 	echo 'c.IPKernelApp.log_level = "ERROR"' > $(VENV)/etc/ipython/ipython_kernel_config.py
 	rm -f $(VENV)/.installed-*
@@ -49,8 +63,10 @@ test: book node_modules/axe-core/axe.min.js
 test-fast: check
 	$(BIN)/python -m pytest -m "not book and not browser and not build and not pdf and not slow"
 
+# Build times on a copy of the project in /tmp (the working tree is never written):
+# `make bench`, `make bench ARGS="--rounds 7"`, or `make bench ARGS=--setup` (a fresh clone set up by phase).
 bench: check
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(ARGS)
 
 clean:
 	rm -rf _build

@@ -11,6 +11,16 @@ from evidence.sphinxext import inputs
 
 inputs.start_recording()  # no-op unless the book build asks for it (see evidence.sphinxext.inputs)
 
-from evidence.ledger import Evidence, EvidenceError, Problem, check_all, load
-
 __all__ = ["Evidence", "EvidenceError", "Problem", "check_all", "load"]
+
+
+def __getattr__(name: str):
+    """``from evidence import load`` and the rest of :data:`__all__`, imported on first use.
+
+    Importing the package (as Sphinx does for :mod:`evidence.sphinxext`) then costs no pandas.
+    """
+    if name in __all__:
+        from evidence import ledger
+
+        return getattr(ledger, name)
+    raise AttributeError(f"module 'evidence' has no attribute '{name}'")

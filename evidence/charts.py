@@ -7,8 +7,11 @@ chart. :class:`Figure` instead emits
   the vega libraries are served by the book itself (see :mod:`evidence.sphinxext`,
   which adds them only to pages with charts). Under the chart: the data table
   (keyboard- and screen-reader-reachable) and a CSV download as a ``data:`` link;
-- ``application/pdf``: a vector rendering by vl-convert, which MyST-NB's LaTeX
-  builder prefers, so the PDF gets vector charts with no extra step;
+- ``application/pdf``: a vector rendering by vl-convert (:meth:`Figure.pdf`), e.g. for
+  ``nbconvert --to pdf`` — except in the book's build (``$EVIDENCE_BOOK_BUILD``), whose
+  kernels leave it out: there the LaTeX build renders it from the chart's spec in the HTML
+  output, and the reader's downloaded notebook gets it too (:mod:`evidence.sphinxext.extension`),
+  so an HTML build never pays for it;
 - ``text/plain``: the alt text.
 
 No vega-lite MIME type is emitted: nbformat rejects Altair 6's and MyST-NB
@@ -20,14 +23,15 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import textwrap
 import urllib.parse
 
 import altair as alt
 import pandas as pd
-import vl_convert
 
 from evidence.display import Table
+from evidence.sphinxext.inputs import BOOK_BUILD
 
 # Okabe & Ito (2008): distinguishable with the common forms of colour-blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -111,7 +115,11 @@ class Figure:
         )
 
     def pdf(self) -> bytes:
+        import vl_convert  # only where a PDF is wanted
+
         return vl_convert.vegalite_to_pdf(self.spec)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        if os.environ.get(BOOK_BUILD):  # the book renders the PDF where it is used (LaTeX, the downloads)
+            return {"text/html": self.html(), "text/plain": self.alt_text}
         return {"text/html": self.html(), "application/pdf": self.pdf(), "text/plain": self.alt_text}

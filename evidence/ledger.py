@@ -26,6 +26,15 @@ because its messages would be noise otherwise):
    would later reject.
 
 Rows are numbered as in a spreadsheet: the header is row 1, the first data row is row 2.
+
+Checked once per build: when the book build's full check (:func:`check_all`) passes, it records the
+SHA-256 of every data file and every module of the package
+(:func:`evidence.sphinxext.inputs.record_passed_check`) and names that record in ``$EVIDENCE_CHECKED``.
+A chapter's kernel in that build then skips the checks of stages
+1-5 for the files it reads when each of them, and each of the package's modules it has loaded, still
+has the recorded digest: those exact bytes passed those exact checks. Any difference, or no record
+(tests, ``make check``, a reader re-running a notebook), and every check runs. Within one process,
+files that passed a check together are not checked again while their bytes are unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from pathlib import Path
 import pandas as pd
 
 from evidence import hedges, quotes, voices
+from evidence.sphinxext import inputs
 
 DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 PACKAGE_FILE = "datapackage.json"
@@ -154,8 +164,13 @@ def load(data_dir: Path | str | None = None) -> Evidence:
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     descriptor = _read_descriptor(data_dir)
     core = _load_resources(data_dir, descriptor, list(CORE))
-    texts = _check_source_files(data_dir, core["sources"])
-    _check_claims(data_dir, core["claims"], texts)
+    texts, raw = _check_source_files(data_dir, core["sources"])
+    paths = {r["name"]: data_dir / r["path"] for r in descriptor["resources"] if r["name"] in CORE}
+    read = {**{data_dir / "sources" / name: content for name, content in raw.items()},
+            **{path: path.read_bytes() for path in paths.values()}}
+    if not _passed_before("claims", read):
+        _check_claims(data_dir, core["claims"], texts)
+        _note_passed("claims", read)
     return Evidence(
         sources=core["sources"].set_index("source_id", drop=False),
         claims=core["claims"].set_index("claim_id", drop=False),
@@ -229,9 +244,15 @@ def _load_resources(data_dir: Path, descriptor: dict, names: list[str]) -> dict[
     """Read, check and type the named resources (stages 1-3 of the module docstring)."""
     resources = [r for r in descriptor["resources"] if r["name"] in names]
     texts = _read_files(data_dir, resources)
-    _check_headers(data_dir, resources, texts)
+    read = {data_dir / PACKAGE_FILE: (data_dir / PACKAGE_FILE).read_bytes(),
+            **{data_dir / r["path"]: texts[r["name"]].encode("utf-8") for r in resources}}
+    known = _passed_before("rows", read)
+    if not known:
+        _check_headers(data_dir, resources, texts)
     frames = {name: _frame(text) for name, text in texts.items()}
-    _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
+    if not known:
+        _check_rows(data_dir, {**descriptor, "resources": resources}, frames)
+        _note_passed("rows", read)
     return {r["name"]: _typed(frames[r["name"]], r["schema"]) for r in resources}
 
 
@@ -386,9 +407,10 @@ def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     return frame
 
 
-def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]:
+def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The normalised text of each source (by source_id), and each file's bytes (by file name)."""
     label = _label(data_dir, "sources.csv")
-    problems, texts = [], {}
+    problems, texts, raw_files = [], {}, {}
     for position, source in enumerate(sources.itertuples(index=False), start=2):
         path = data_dir / "sources" / source.file
         record = f"source_id '{source.source_id}'"
@@ -397,7 +419,7 @@ def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]
                 Problem(label, f"source file {_label(data_dir, 'sources/' + source.file)} is missing", position, "file", record)
             )
             continue
-        raw = path.read_bytes()
+        raw = raw_files[source.file] = path.read_bytes()
         digest = hashlib.sha256(raw).hexdigest()
         if digest != source.sha256:
             problems.append(
@@ -420,7 +442,7 @@ def _check_source_files(data_dir: Path, sources: pd.DataFrame) -> dict[str, str]
         texts[source.source_id] = quotes.normalise(text)
     if problems:
         raise EvidenceError(problems)
-    return texts
+    return texts, raw_files
 
 
 def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -> None:
@@ -473,3 +495,23 @@ def _check_claims(data_dir: Path, claims: pd.DataFrame, texts: dict[str, str]) -
         )
     if problems:
         raise EvidenceError(problems)
+
+
+# Sets of (file, SHA-256) that passed a check together in this process, by check: a subset with the
+# same bytes passes too (check_all reads the core tables six times, a chapter twice or three times).
+_PASSED: dict[str, list[frozenset[tuple[str, str]]]] = {}
+
+
+def _digests(files: dict[Path, bytes]) -> frozenset[tuple[str, str]]:
+    return frozenset((str(Path(path).resolve()), hashlib.sha256(content).hexdigest()) for path, content in files.items())
+
+
+def _note_passed(check: str, files: dict[Path, bytes]) -> None:
+    _PASSED.setdefault(check, []).append(_digests(files))
+
+
+def _passed_before(check: str, files: dict[Path, bytes]) -> bool:
+    """True when these exact file contents already passed ``check`` together, in this process, or in the
+    build's full check with the package code loaded now (:func:`evidence.sphinxext.inputs.passed_check`)."""
+    digests = _digests(files)
+    return any(digests <= passed for passed in _PASSED.get(check, [])) or inputs.passed_check(files)

@@ -10,18 +10,23 @@
   the licence statement, all made from CITATION.cff (:mod:`evidence.sphinxext.citing`).
 - Offers each chapter's executed notebook (.ipynb) in the download menu, and writes
   the data zip (:mod:`evidence.sphinxext.datazip`) at the root of the HTML book.
-- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`).
+- Re-executes exactly the chapters whose inputs changed (:mod:`evidence.sphinxext.inputs`), two at a time
+  (:mod:`evidence.sphinxext.execute`).
 - Provides ``evidence-glossary``: the glossary, generated from data/glossary.csv.
 - Serves the vega libraries from the book itself, and only on pages that hold
   a chart (:class:`evidence.charts.Figure`): the vl-convert bundle, wrapped in a
   function so its top-level names cannot clash with Sphinx's own scripts, plus
-  a few lines that draw each chart when the page has loaded.
+  a few lines that draw each chart when the page has loaded; for LaTeX, renders each
+  chart's vector PDF from its spec (:class:`ChartPdfs`), which no kernel renders.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import base64
+import hashlib
+import json
 import os
 import re
 import urllib.parse
@@ -39,10 +44,11 @@ from sphinx.util.docutils import SphinxDirective
 
 from evidence.sphinxext import citing
 from evidence.sphinxext.datazip import ZIP_NAME, write_zip
-from evidence import voices
-from evidence.sphinxext import inputs
-from evidence.display import escape_markdown
-from evidence.ledger import DATA_DIR, Evidence, EvidenceError, check_all
+from evidence.sphinxext import execute, inputs
+
+# The evidence modules that read data (pandas) are imported where used: a rebuild with nothing
+# to read does not import them.
+DATA_DIR = inputs.DATA_DIR
 
 VEGA_FILE = "vega-bundle.js"
 DRAW_FILE = "evidence-charts.js"
@@ -58,24 +64,32 @@ class EvidenceCheckFailed(SphinxError):
 
 
 @lru_cache(maxsize=1)
-def _evidence() -> Evidence:
+def _evidence():
+    """The checked evidence base (:func:`evidence.ledger.check_all`), once per build."""
+    from evidence.ledger import check_all
+
     return check_all()
 
 
 def _check_evidence(app: Sphinx, config: Config) -> None:
-    """Check the whole evidence base, unless these exact files already passed (a no-change rebuild)."""
+    """Check the whole evidence base, unless these exact files already passed (a no-change rebuild).
+
+    The record of the passed check is named in ``$EVIDENCE_CHECKED`` for the chapters' kernels, which
+    then do not check again the files they read (:func:`evidence.sphinxext.inputs.record_passed_check`).
+    """
     config.templates_path = [str(TEMPLATES), *config.templates_path]
-    checked = Path(app.doctreedir).parent / "evidence-checked.sha256"
-    files = [p for p in DATA_DIR.rglob("*") if p.is_file()] + list(Path(__file__).parents[1].rglob("*.py"))
-    digest = inputs.digest(files)
-    if checked.exists() and checked.read_text(encoding="utf-8") == digest:
-        return
-    try:
-        _evidence()
-    except EvidenceError as error:
-        raise EvidenceCheckFailed(str(error)) from None
-    checked.parent.mkdir(parents=True, exist_ok=True)
-    checked.write_text(digest, encoding="utf-8")
+    os.environ[inputs.BOOK_BUILD] = "1"  # the kernels leave chart PDFs to ChartPdfs and _offer_notebook
+    record = Path(app.doctreedir).parent / "evidence-checked.json"
+    os.environ.pop(inputs.CHECKED_ENV, None)
+    if not inputs.recorded_check_holds(record):
+        from evidence.ledger import EvidenceError
+
+        try:
+            _evidence()
+        except EvidenceError as error:
+            raise EvidenceCheckFailed(str(error)) from None
+        inputs.record_passed_check(record)
+    os.environ[inputs.CHECKED_ENV] = str(record)
 
 
 def _keep_characters(node: nodes.Element) -> None:
@@ -94,6 +108,9 @@ class ClaimQuote(SphinxDirective):
     required_arguments = 1
 
     def run(self) -> list[nodes.Node]:
+        from evidence import voices
+        from evidence.display import escape_markdown
+
         claim_id = self.arguments[0]
         self.env.note_dependency(str(DATA_DIR / "claims.csv"))
         try:
@@ -228,6 +245,54 @@ class KeepOutputCharacters(SphinxTransform):
     def apply(self, **kwargs) -> None:
         for bundle in self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle"):
             bundle["support_smartquotes"] = False
+CHART_SPEC = re.compile(r'<script type="application/json" id="chart-[0-9a-f]+-spec">(.*?)</script>', re.S)
+
+
+def _chart_spec(chart_html: str) -> dict | None:
+    """The Vega-Lite spec a chart's HTML output carries (:meth:`evidence.charts.Figure.html`), if any."""
+    match = CHART_SPEC.search(chart_html) if CHART_MARKER in chart_html else None
+    return json.loads(match[1]) if match else None
+
+
+class ChartPdfs(SphinxPostTransform):
+    """For LaTeX only: give each chart output its vector PDF, rendered by vl-convert from the chart's spec.
+
+    A kernel emits a chart as HTML and alt text only (:class:`evidence.charts.Figure`), so an HTML
+    build renders no PDF. Here the PDF is added to the output as the ``application/pdf`` rendering
+    a kernel used to emit (an image of MyST-NB's output folder, named by its digest), before
+    MyST-NB picks the format each builder prefers: LaTeX takes the PDF, as before. Renderings are
+    kept by spec (and vl-convert version), so a PDF rebuild neither renders nor renames a chart
+    that did not change.
+    """
+
+    default_priority = 3  # before MyST-NB's SelectMimeType (priority 4)
+    builders = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        import vl_convert
+
+        folder = Path(self.env.mystnb_config.output_folder)
+        renderings = Path(self.app.doctreedir).parent / "evidence-chart-pdfs" / vl_convert.__version__
+        for bundle in list(self.document.findall(lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "mime_bundle")):
+            by_type = {child.get("mime_type"): child for child in bundle.children}
+            spec = _chart_spec(by_type["text/html"].astext()) if "text/html" in by_type else None
+            if spec is None or "application/pdf" in by_type:
+                continue
+            kept = renderings / f"{hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()}.pdf"
+            if not kept.exists():
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                kept.with_suffix(".partial").write_bytes(vl_convert.vegalite_to_pdf(spec))
+                kept.with_suffix(".partial").replace(kept)
+            pdf = kept.read_bytes()
+            file = folder / f"{hashlib.sha256(pdf).hexdigest()}.pdf"
+            if not file.exists():
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_bytes(pdf)
+            uri = Path(os.path.relpath(file, self.env.srcdir)).as_posix()
+            self.env.images.add_file(self.env.docname, uri)  # so the builder copies it beside the .tex
+            rendering = nodes.container(mime_type="application/pdf")
+            rendering += nodes.image(uri=uri, candidates={"*": uri}, original_uri="/" + uri)
+            bundle.insert(0, rendering)
 
 
 def _numbered_tables(app: Sphinx, doctree: nodes.document) -> None:
@@ -341,9 +406,6 @@ def _introduction_in_contents(app: Sphinx, doctree: nodes.document, docname: str
         return
     opening = r"\chapter*{Introduction}\addcontentsline{toc}{chapter}{Introduction}\markboth{Introduction}{Introduction}"
     doctree.insert(0, nodes.raw("", opening, format="latex"))
-
-    from sphinx import addnodes
-
     from sphinx_jupyterbook_latex.nodes import RootHeader  # Jupyter Book's LaTeX layout: the root's section titles
 
     for header in list(doctree.findall(RootHeader)):
@@ -403,12 +465,11 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
     from its cache before merging the cached outputs in, so those are merged here. The
     notebook is then rewritten for reading outside the book (:mod:`evidence.sphinxext.notebook_export`).
     """
-    import json
-
     import nbformat
     import vl_convert
     from jupyter_cache import get_cache
 
+    from evidence import voices
     from evidence.sphinxext import notebook_export
 
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
@@ -440,9 +501,24 @@ def _offer_notebook(app: Sphinx, pagename: str, templatename: str, context: dict
         label = app.env.domaindata["std"]["labels"].get(target.lower())
         return f"“{label[2]}”" if label and label[2] else "the figure or table named in the book"
 
+    svgs: dict[str, str] = {}
+
+    def svg_of(spec: dict) -> str:
+        key = json.dumps(spec, sort_keys=True)
+        if key not in svgs:
+            svgs[key] = vl_convert.vegalite_to_svg(spec)
+        return svgs[key]
+
+    for cell in notebook.cells:  # each chart's vector PDF, as a kernel used to emit it (from its SVG: the same drawing)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            spec = _chart_spec(data.get("text/html", ""))
+            if spec is not None and "application/pdf" not in data:
+                data["application/pdf"] = base64.b64encode(vl_convert.svg_to_pdf(svg_of(spec))).decode("ascii")
+
     reader = notebook_export.reader_notebook(
         notebook, notebook_export.glue_values(glued), claim_quote,
-        lambda keys, textual: _citation_text(app, keys, textual), link_text, vl_convert.vegalite_to_svg,
+        lambda keys, textual: _citation_text(app, keys, textual), link_text, svg_of,
     )
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -547,6 +623,9 @@ class EvidenceGlossary(SphinxDirective):
     """
 
     def run(self) -> list[nodes.Node]:
+        from evidence import voices
+        from evidence.display import escape_markdown
+
         self.env.note_dependency(str(DATA_DIR / "glossary.csv"))
         self.env.note_dependency(str(DATA_DIR / "claims.csv"))
         evidence = _evidence()
@@ -569,19 +648,16 @@ class EvidenceGlossary(SphinxDirective):
         return container.children
 
 
-def _inputs_dir(app: Sphinx) -> Path:
-    folder = Path(app.doctreedir).parent / "evidence-inputs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Before a page is parsed (and, if needed, executed): stamp its first cell, ask the kernel to record."""
-    folder, name = _inputs_dir(app), docname.replace("/", "--")
+    """Before a page is parsed (and, if needed, executed): stamp its first cell, ask the kernel to record.
+
+    A notebook already executing in a parallel kernel is waited for and cached first (:mod:`.execute`).
+    """
+    execute.finish(app, docname)
+    folder, name = execute.inputs_folder(app), execute.record_name(docname)
     (folder / f"{name}.new").unlink(missing_ok=True)
     os.environ[inputs.ENV_VAR] = str(folder / f"{name}.new")
-    recorded = inputs.read_manifest(folder / f"{name}.txt")
-    stamp = inputs.choose_stamp(inputs.LastRun.load(folder / f"{name}.json"), inputs.digest(recorded) if recorded else None)
+    stamp = inputs.stamp_for(folder, name)
     _STAMPS[docname] = stamp
     if stamp:
         source[0] = inputs.stamp_first_code_cell(source[0], stamp)
@@ -589,13 +665,9 @@ def _stamp_inputs(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def _note_inputs(app: Sphinx, doctree: nodes.document) -> None:
     """After a page is read: if its kernel ran, keep what it recorded; make those files the page's dependencies."""
-    folder, name = _inputs_dir(app), app.env.docname.replace("/", "--")
-    fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
-    if fresh.exists():
-        fresh.replace(manifest)
-        stamp = _STAMPS.get(app.env.docname, "")
-        inputs.LastRun(stamp, inputs.digest(inputs.read_manifest(manifest))).save(folder / f"{name}.json")
-    for path in inputs.read_manifest(manifest):
+    folder, name = execute.inputs_folder(app), execute.record_name(app.env.docname)
+    inputs.keep_fresh_record(folder, name, _STAMPS.get(app.env.docname, ""))
+    for path in inputs.read_manifest(folder / f"{name}.txt"):
         app.env.note_dependency(str(path))
     os.environ.pop(inputs.ENV_VAR, None)
 
@@ -615,16 +687,21 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _numbered_tables, priority=400)  # before the inputs are noted
     app.connect("doctree-resolved", _breakable_tables)
     app.connect("doctree-resolved", _introduction_in_contents)
+    app.add_post_transform(ChartPdfs)
     app.connect("doctree-resolved", _collapsed_code_off_paper)
     app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme builds its menu
     app.connect("html-page-context", _link_pdfs, priority=600)  # after it
     app.connect("doctree-resolved", _print_citation)
     app.connect("build-finished", _write_data_zip)
     app.connect("build-finished", _refresh_static_files)
+    app.connect("env-before-read-docs", execute.start)
     app.connect("source-read", _stamp_inputs)
+    app.connect("build-finished", execute.stop)
     app.connect("doctree-read", _note_inputs)
     from evidence.sphinxext import evidence_pages  # the claims page and the source pages
 
     evidence_pages.setup(app)
     citing.setup(app)  # "Cite this chapter", meta tags, citation files, licence footer, html_baseurl
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Not parallel-read safe: notebooks run in parallel kernels are collected in the reading process
+    # (jupyter-book reads serially anyway: its sphinx_multitoc_numbering is not parallel-safe either).
+    return {"parallel_read_safe": False, "parallel_write_safe": True}

@@ -11,6 +11,10 @@ cached chapter would keep its old numbers. The book closes that gap in two halve
   (a comment) that changes exactly when they changed (so the cell misses the cache and
   the chapter re-executes). A chapter whose inputs did not change keeps its stamp, and
   with it its cache entry, even when its prose was edited (:func:`choose_stamp`).
+
+It also keeps the record of the build's passed evidence check (:func:`record_passed_check`), which
+lets a kernel skip checking again the data files it reads (see :mod:`evidence.ledger`): plumbing
+that must not import pandas, so that a rebuild with nothing to do stays quick.
 """
 
 from __future__ import annotations
@@ -20,12 +24,17 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The package's code, and the data folder it reads (EVIDENCE_DATA_DIR may move that elsewhere).
-TRACKED = (ROOT / "evidence", Path(os.environ.get("EVIDENCE_DATA_DIR", ROOT / "data")).resolve())
+PACKAGE_DIR = ROOT / "evidence"
+DATA_DIR = Path(os.environ.get("EVIDENCE_DATA_DIR", ROOT / "data")).resolve()
+TRACKED = (PACKAGE_DIR, DATA_DIR)
 ENV_VAR = "EVIDENCE_INPUTS_FILE"
+BOOK_BUILD = "EVIDENCE_BOOK_BUILD"  # set for the kernels of the book's build (see evidence.charts.Figure)
 MARKER = "# evidence inputs sha256:"
 
 
@@ -114,3 +123,79 @@ def choose_stamp(last: LastRun | None, current_digest: str | None) -> str:
     if last is None or current_digest is None or current_digest == last.digest:
         return last.stamp if last else ""
     return current_digest
+
+
+def stamp_for(folder: Path, name: str) -> str:
+    """The stamp for page ``name``'s first code cell in this build, from its records in ``folder``."""
+    recorded = read_manifest(folder / f"{name}.txt")
+    return choose_stamp(LastRun.load(folder / f"{name}.json"), digest(recorded) if recorded else None)
+
+
+def keep_fresh_record(folder: Path, name: str, stamp: str) -> None:
+    """After page ``name``'s kernel ran under ``stamp``: what it recorded becomes the page's inputs."""
+    fresh, manifest = folder / f"{name}.new", folder / f"{name}.txt"
+    if fresh.exists():
+        fresh.replace(manifest)
+        LastRun(stamp, digest(read_manifest(manifest))).save(folder / f"{name}.json")
+
+
+# --- the record of a passed evidence check ----------------------------------------------------------
+
+CHECKED_ENV = "EVIDENCE_CHECKED"  # names the record for the kernels of a build
+CHECK_LIBRARIES = ("frictionless", "pandas")  # a new version of either may judge the same files differently
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _check_record(data_dir: Path) -> dict:
+    """Library versions, and the digest of every data file and every module of the package."""
+    files = [p for p in data_dir.rglob("*") if p.is_file()] + sorted(PACKAGE_DIR.rglob("*.py"))
+    return {"libraries": {name: metadata.version(name) for name in CHECK_LIBRARIES},
+            "files": {str(p.resolve()): _sha256(p.read_bytes()) for p in files}}
+
+
+def record_passed_check(record: Path, data_dir: Path = DATA_DIR) -> None:
+    """Record that the full check (:func:`evidence.ledger.check_all`) passed; call it right after it did."""
+    record.parent.mkdir(parents=True, exist_ok=True)
+    partial = record.with_suffix(".partial")
+    partial.write_text(json.dumps(_check_record(data_dir), indent=0, sort_keys=True), encoding="utf-8")
+    partial.replace(record)
+
+
+def recorded_check_holds(record: Path, data_dir: Path = DATA_DIR) -> bool:
+    """True when ``record`` exists and every data and package file (no more, no fewer) is as recorded."""
+    try:
+        return json.loads(record.read_text(encoding="utf-8")) == _check_record(data_dir)
+    except (OSError, ValueError):
+        return False
+
+
+@lru_cache(maxsize=4)
+def _recorded_files(path: str) -> dict[str, str] | None:
+    """The record's file digests, if it exists and was made with the libraries installed now."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    versions = {name: metadata.version(name) for name in CHECK_LIBRARIES}
+    return record["files"] if record.get("libraries") == versions else None
+
+
+def passed_check(files: dict[Path, bytes]) -> bool:
+    """True when the build's record (``$EVIDENCE_CHECKED``) holds these exact file contents and the
+    package's code as loaded in this process: then the full check passed on exactly them."""
+    path = os.environ.get(CHECKED_ENV)
+    recorded = _recorded_files(path) if path else None
+    if recorded is None:
+        return False
+    if any(recorded.get(str(Path(name).resolve())) != _sha256(content) for name, content in files.items()):
+        return False
+    package = PACKAGE_DIR.name
+    for name, module in list(sys.modules.items()):  # the checking code (already the chapter's inputs)
+        file = getattr(module, "__file__", None)
+        if file and (name == package or name.startswith(package + ".")):
+            if recorded.get(str(Path(file).resolve())) != _sha256(Path(file).read_bytes()):
+                return False
+    return True
