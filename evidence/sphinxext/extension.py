@@ -554,6 +554,11 @@ BOOK_PDF = "book.pdf"  # the whole book, copied next to index.html by `make pdf`
 PDF_FOLDER = "pdf"  # the chapter PDFs (evidence.sphinxext.chapter_pdf)
 
 
+def is_chapter(docname: str) -> bool:
+    """A chapter or appendix of the book (printed as its own PDF), not a generated source page (chapters/source/…)."""
+    return docname.startswith("chapters/") and docname.count("/") == 1
+
+
 def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """The download menu offers the chapter's own PDF (in place of the theme's print button) and the whole book's.
 
@@ -564,7 +569,7 @@ def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         if group.get("label") != "download-buttons":
             continue
         buttons = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
-        if pagename.startswith("chapters/"):
+        if is_chapter(pagename):
             buttons.append({
                 "type": "link", "url": context["pathto"](f"{PDF_FOLDER}/{Path(pagename).name}.pdf", 1),
                 "text": "This chapter (.pdf)", "tooltip": "Download this chapter as a PDF",
@@ -580,7 +585,7 @@ def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 
 def _print_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """A chapter's citation at its top, shown only in print: the first page of a chapter PDF says how to cite it."""
-    if app.builder.format != "html" or not docname.startswith("chapters/"):
+    if app.builder.format != "html" or not is_chapter(docname):
         return
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
     if not sections:
