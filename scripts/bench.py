@@ -162,7 +162,7 @@ def chapter_files(project: Path) -> list[str]:
     import yaml
 
     toc = yaml.safe_load((project / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
+    return [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"] if "file" in c]  # not globs (generated source pages, no code)
 
 
 FLOOR_RUNNER = """
