@@ -203,6 +203,8 @@ def floor(project: Path) -> tuple[float, float]:
     for file in chapter_files(project):
         text = (project / f"{file}.md").read_text(encoding="utf-8")
         cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, flags=re.DOTALL)
+        # A cell's options: ":tags: …" lines, or a YAML block between "---" lines (e.g. mystnb figure metadata).
+        cells = [re.sub(r"\A---\n.*?\n---\n", "", c, flags=re.DOTALL) for c in cells]
         chapters.append((file, ["\n".join(l for l in c.splitlines() if not l.startswith(":")) for c in cells]))
     script = OUT / "floor.py"
     script.write_text(f"ROOT = {str(project)!r}\nCHAPTERS = {chapters!r}\n" + FLOOR_RUNNER, encoding="utf-8")
