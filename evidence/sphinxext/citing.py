@@ -31,7 +31,7 @@ CSS_FILE = "evidence-cite.css"
 FORMATS = (("bib", "BibTeX"), ("ris", "RIS"), ("json", "CSL-JSON"))
 
 
-def _is_chapter(docname: str) -> bool:
+def is_chapter(docname: str) -> bool:
     """A chapter or appendix of the book: chapters/<name>. The generated pages in folders below it (the
     source pages, chapters/source/…) show the sources' own words, which a reader cites from the source."""
     return docname.startswith("chapters/") and docname.count("/") == 1
@@ -61,7 +61,7 @@ def add_assets(app: Sphinx) -> None:
 
 def add_citation_block(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """End each chapter's HTML page with 'Cite this chapter' (the PDF is cited as a whole)."""
-    if app.builder.format != "html" or not _is_chapter(docname):
+    if app.builder.format != "html" or not is_chapter(docname):
         return
     cite = page_citation(app, docname)
     here = posixpath.dirname(docname)
@@ -103,7 +103,7 @@ def _apa_html(kind: str, text: str) -> str:
 
 def add_meta_tags(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Highwire citation_* meta tags in each chapter page's head, and the script that dates the citation."""
-    if not _is_chapter(pagename) or doctree is None:
+    if not is_chapter(pagename) or doctree is None:
         return
     context["metatags"] = context.get("metatags", "") + "\n" + page_citation(app, pagename).meta_tags()
     app.add_js_file(JS_FILE)
@@ -115,7 +115,7 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
         return
     folder = Path(app.outdir) / CITE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    cites = [page_citation(app, d) for d in sorted(app.env.found_docs) if _is_chapter(d)] + [citation.book_citation()]
+    cites = [page_citation(app, d) for d in sorted(app.env.found_docs) if is_chapter(d)] + [citation.book_citation()]
     for cite in cites:
         for ext, text in (("bib", cite.bibtex()), ("ris", cite.ris()), ("json", cite.csl_json())):
             (folder / f"{cite.key}.{ext}").write_text(text, encoding="utf-8", newline="")

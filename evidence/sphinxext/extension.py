@@ -43,6 +43,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from evidence.sphinxext import citing
+from evidence.sphinxext.chapter_pdf import PDF_FOLDER  # the chapter PDFs
+from evidence.sphinxext.citation import BOOK_PDF  # the whole book, copied next to index.html by `make pdf`
 from evidence.sphinxext.datazip import ZIP_NAME, write_zip
 from evidence.sphinxext import execute, inputs
 
@@ -550,13 +552,6 @@ def _citation_text(app: Sphinx, keys: str, textual: bool) -> str:
     return "(" + "; ".join(f"{who} {year}" for who, year in cited) + ")"
 
 
-BOOK_PDF = "book.pdf"  # the whole book, copied next to index.html by `make pdf`
-PDF_FOLDER = "pdf"  # the chapter PDFs (evidence.sphinxext.chapter_pdf)
-
-
-def is_chapter(docname: str) -> bool:
-    """A chapter or appendix of the book (printed as its own PDF), not a generated source page (chapters/source/…)."""
-    return docname.startswith("chapters/") and docname.count("/") == 1
 
 
 def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -569,7 +564,7 @@ def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         if group.get("label") != "download-buttons":
             continue
         buttons = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
-        if is_chapter(pagename):
+        if citing.is_chapter(pagename):
             buttons.append({
                 "type": "link", "url": context["pathto"](f"{PDF_FOLDER}/{Path(pagename).name}.pdf", 1),
                 "text": "This chapter (.pdf)", "tooltip": "Download this chapter as a PDF",
@@ -585,7 +580,7 @@ def _link_pdfs(app: Sphinx, pagename: str, templatename: str, context: dict, doc
 
 def _print_citation(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """A chapter's citation at its top, shown only in print: the first page of a chapter PDF says how to cite it."""
-    if app.builder.format != "html" or not is_chapter(docname):
+    if app.builder.format != "html" or not citing.is_chapter(docname):
         return
     sections = [n for n in doctree.children if isinstance(n, nodes.section)]
     if not sections:
